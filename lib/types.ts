@@ -28,6 +28,8 @@ export interface Model {
 }
 
 export interface SimSettings {
+  /** virtual: probes simulated in-process (no sleeping); real: an HTTP server driven by real load. */
+  clock: 'virtual' | 'real';
   scheduler: 'vllm' | 'sarathi';
   hardware: string; // h100, h200, a100
   cpuProfile: string; // vllm-0.5, vllm-0.6+, none
