@@ -1,0 +1,65 @@
+// Waiting until a server is really ready: its health endpoint answers 2xx (vLLM, SGLang, llama.cpp answer
+// /health only once the model is loaded) and then /v1/models answers 2xx (the OpenAI router is up, which on
+// TGI and trtllm-serve comes after health). Stops early when the process exits or the caller aborts.
+
+export interface ReadyCheck {
+  healthUrl: string;
+  modelsUrl: string;
+  headers?: Record<string, string>;
+  timeoutMs: number;
+  /** Non-null once the server process has exited. */
+  exited?: () => unknown;
+  signal?: AbortSignal;
+  /** First poll delay; doubles up to maxPollMs. */
+  pollMs?: number;
+  maxPollMs?: number;
+}
+
+export type ReadyOutcome =
+  | { ready: true; afterMs: number }
+  | { ready: false; reason: 'exited' | 'timeout' | 'aborted'; afterMs: number; lastProblem: string | null };
+
+export async function waitUntilReady(check: ReadyCheck): Promise<ReadyOutcome> {
+  const started = Date.now();
+  let pollMs = check.pollMs ?? 100;
+  const maxPollMs = check.maxPollMs ?? 1000;
+  let lastProblem: string | null = null;
+  for (;;) {
+    const afterMs = Date.now() - started;
+    if (check.signal?.aborted) return { ready: false, reason: 'aborted', afterMs, lastProblem };
+    if (check.exited?.()) return { ready: false, reason: 'exited', afterMs, lastProblem };
+    if (afterMs >= check.timeoutMs) return { ready: false, reason: 'timeout', afterMs, lastProblem };
+    const remainingMs = check.timeoutMs - afterMs;
+    lastProblem = await probe(check.healthUrl, check.headers, remainingMs);
+    if (lastProblem === null && check.modelsUrl !== check.healthUrl) {
+      lastProblem = await probe(check.modelsUrl, check.headers, remainingMs);
+    }
+    if (lastProblem === null) return { ready: true, afterMs: Date.now() - started };
+    await sleep(Math.min(pollMs, Math.max(0, check.timeoutMs - (Date.now() - started))), check.signal);
+    pollMs = Math.min(pollMs * 2, maxPollMs);
+  }
+}
+
+// null when the URL answered 2xx, else a short description of what happened.
+async function probe(url: string, headers: Record<string, string> | undefined, remainingMs: number): Promise<string | null> {
+  try {
+    const res = await fetch(url, { headers, signal: AbortSignal.timeout(Math.max(100, Math.min(5000, remainingMs))) });
+    await res.arrayBuffer().catch(() => undefined);
+    return res.ok ? null : `GET ${url} answered ${res.status}`;
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+    return `GET ${url} failed (${cause})`;
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
