@@ -95,10 +95,10 @@ function installHandlers(): void {
     const groups = [...live.keys()];
     if (groups.length === 0) return;
     for (const pgid of groups) signalGroup(pgid, 'SIGTERM');
-    const waitS = Math.max(1, Math.ceil(graceMs / 1000));
-    const kills = groups.map((g) => `kill -KILL -- -${g} 2>/dev/null`).join('; ');
+    // A detached node reaper rather than sh: dash's kill builtin cannot signal a process group portably.
+    const reaper = `setTimeout(() => { for (const g of ${JSON.stringify(groups)}) { try { process.kill(-g, 'SIGKILL'); } catch {} } }, ${graceMs});`;
     try {
-      spawn('/bin/sh', ['-c', `sleep ${waitS}; ${kills}`], { detached: true, stdio: 'ignore' }).unref();
+      spawn(process.execPath, ['-e', reaper], { detached: true, stdio: 'ignore' }).unref();
     } catch {
       for (const pgid of groups) signalGroup(pgid, 'SIGKILL');
     }

@@ -106,7 +106,7 @@ export async function startServer(job: Job, opts: StartServerOptions): Promise<R
     await Promise.race([exitedPromise, sleep(200)]);
     const ended = state.exit;
     const how = state.spawnError
-      ? `could not be started: ${state.spawnError.message}`
+      ? `could not be started: ${state.spawnError.message}${(state.spawnError as NodeJS.ErrnoException).code === 'ENOENT' ? ` (is \`${launch.command[0]}\` installed and on PATH?)` : ''}`
       : outcome.reason === 'exited' && ended
         ? `${formatExit(ended.exitCode, ended.signal)} after ${formatSeconds(ended.afterMs)}, before it was ready`
         : outcome.reason === 'aborted'
