@@ -91,8 +91,9 @@ export function formatSbatchScript(job: Job, opts: SbatchScriptOptions): string 
   const fileName = formatJobFileName(job.id);
   const logDir = formatSlurmLogDir(opts.cacheDir);
   const directives = [
-    `#SBATCH --job-name=${quoteShell(`headroom/${job.id}`)}`,
-    `#SBATCH --output=${quoteShell(join(logDir, `${fileName}-%j.out`))}`,
+    // sbatch reads #SBATCH lines with its own word splitting: names and paths are kept free of blanks and quotes.
+    `#SBATCH --job-name=headroom/${job.id.replace(/[^A-Za-z0-9._\/:+-]+/g, '_')}`,
+    `#SBATCH --output=${join(logDir, `${fileName}-%j.out`)}`,
     `#SBATCH --nodes=1`,
     `#SBATCH --ntasks=1`,
   ];
@@ -121,7 +122,7 @@ export function formatSbatchScript(job: Job, opts: SbatchScriptOptions): string 
     'set -euo pipefail',
     `cd ${quoteShell(opts.repoRoot)}`,
     ...gpuCheck,
-    `echo "headroom: job ${job.id.replace(/["$`\\]/g, '')} as Slurm job $SLURM_JOB_ID on $(hostname) with CUDA_VISIBLE_DEVICES=\${CUDA_VISIBLE_DEVICES:-}"`,
+    `echo "headroom: job "${quoteShell(job.id)}" as Slurm job $SLURM_JOB_ID on $(hostname) with CUDA_VISIBLE_DEVICES=\${CUDA_VISIBLE_DEVICES:-}"`,
     'status=0',
     `${command} || status=$?`,
     `# The exit status outlives Slurm's memory of the job (clusters without accounting forget it after MinJobAge).`,
