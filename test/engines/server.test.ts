@@ -52,7 +52,8 @@ async function expectStartError(p: Promise<unknown>): Promise<ServerStartError> 
     assert.instance(err, ServerStartError);
     return err as ServerStartError;
   }
-  throw new assert.Assertion({ message: 'expected the start to fail' });
+  assert.unreachable('expected the start to fail');
+  throw new Error('unreachable');
 }
 
 test.after.each(async () => {
