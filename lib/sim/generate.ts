@@ -1,0 +1,91 @@
+// One /v1/chat/completions or /v1/completions request on the real-time server: hands it to the engine, then
+// writes each token (streaming) or the whole answer (not streaming) when the simulation says it is produced.
+// Fault knobs that act on a single response (drop after k tokens, stall) live here.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SimFaults } from '../types.ts';
+import type { EmissionLog } from './emission-log.ts';
+import type { SimRequest } from './engine.ts';
+import { ApiError, chunkFormatter, formatCompletion, type GenerationRequest } from './openai.ts';
+import type { Clock, RealtimeDriver } from './realtime.ts';
+import type { ServerCounters } from './prometheus.ts';
+import { outputToken } from './words.ts';
+
+export interface GenerateContext {
+  driver: RealtimeDriver;
+  clock: Clock;
+  faults: SimFaults;
+  counters: ServerCounters;
+  emissionLog: EmissionLog | null;
+  nextId(): number;
+  /** Called once the response has been fully written. */
+  onDone(): void;
+}
+
+export function serveGeneration(ctx: GenerateContext, gen: GenerationRequest, req: IncomingMessage, res: ServerResponse): void {
+  const n = ctx.nextId();
+  const id = `${gen.endpoint === 'chat' ? 'chatcmpl' : 'cmpl'}-sim-${n}`;
+  const logId = typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'] : id;
+  const createdS = Math.floor(Date.now() / 1000);
+  const fmt = chunkFormatter(gen, id, createdS);
+  const { dropAfterTokens, stallNs } = ctx.faults;
+  let text = '';
+  let written = 0;
+  let done = false;
+
+  const finish = (): void => {
+    done = true;
+    ctx.counters.requestsFinished += 1;
+    ctx.onDone();
+  };
+  const drop = (): void => {
+    done = true;
+    ctx.driver.abort(simReq);
+    res.destroy();
+  };
+
+  const writeToken = (index: number, simNs: number, last: boolean): void => {
+    if (done || res.destroyed) return;
+    const tokenText = outputToken(index);
+    if (gen.stream) {
+      if (index === 0 && gen.endpoint === 'chat') res.write(fmt.role());
+      res.write(fmt.token(tokenText, index + 1, last));
+      ctx.emissionLog?.record(logId, index, simNs, ctx.clock.nowNs());
+    } else text += tokenText;
+    written = index + 1;
+    ctx.counters.generationTokens += 1;
+    if (dropAfterTokens !== null && written >= dropAfterTokens && !last) return drop();
+    if (!last) return;
+    if (gen.stream) res.end(fmt.end(written));
+    else {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(formatCompletion(gen, id, createdS, text, written));
+    }
+    finish();
+  };
+
+  const simReq: SimRequest = ctx.driver.submit(
+    { id: n, promptTokens: gen.promptTokens, maxTokens: gen.maxTokens },
+    {
+      onToken(_r, index, simNs, last) {
+        // A stalled response holds every token after the first back by stallNs (one long gap, then a burst).
+        const holdNs = stallNs !== null && index >= 1 ? stallNs : 0;
+        if (holdNs === 0) return writeToken(index, simNs, last);
+        setTimeout(() => writeToken(index, simNs + holdNs, last), Math.max(0, (simNs + holdNs - ctx.clock.nowNs()) / 1e6));
+      },
+    },
+  );
+  if (simReq.state === 'rejected') throw new ApiError(400, simReq.error ?? 'request refused');
+  ctx.counters.promptTokens += gen.promptTokens;
+  if (gen.stream) {
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    res.flushHeaders();
+    if (dropAfterTokens === 0) return drop();
+  }
+  // A client that goes away frees its place in the engine (vLLM aborts the request).
+  res.on('close', () => {
+    if (!done) {
+      done = true;
+      ctx.driver.abort(simReq);
+    }
+  });
+}
