@@ -1,0 +1,123 @@
+// One streamed request over node:http (measured faster and finer-grained than fetch, which merged chunks):
+// records when it was written, every token's run-clock time, and how it ended.
+import http from 'node:http';
+import https from 'node:https';
+import type { RequestEvents, RequestStatus } from '../types.ts';
+import { SseParser } from './sse.ts';
+import { StreamState } from './stream-state.ts';
+
+export interface Target {
+  /** Full URL of the endpoint, e.g. http://127.0.0.1:8000/v1/completions. */
+  url: URL;
+  agent: http.Agent;
+  /** Bearer token; only ever put in the Authorization header. */
+  apiKey: string | null;
+}
+
+export interface PreparedRequest {
+  idx: number;
+  scheduledNs: number;
+  promptTokens: number;
+  outputTokens: number;
+  body: Buffer;
+}
+
+export interface InFlight {
+  done: Promise<RequestEvents>;
+  /** End the request now with this status (e.g. 'cancelled' at the end of the run). */
+  cancel(status: RequestStatus, reason: string): void;
+}
+
+export function createAgent(url: URL): http.Agent {
+  const options = { keepAlive: true, maxSockets: Infinity, maxFreeSockets: 4096, scheduling: 'fifo' as const };
+  return url.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
+}
+
+/** Send `req` now. `nowNs` reads the run clock. */
+export function startRequest(target: Target, req: PreparedRequest, timeoutNs: number, nowNs: () => number): InFlight {
+  const state = new StreamState();
+  const parser = new SseParser();
+  let httpStatus: number | null = null;
+  let finished = false;
+  let sentNs = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let resolveDone!: (r: RequestEvents) => void;
+  const done = new Promise<RequestEvents>((r) => (resolveDone = r));
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/json',
+    'content-length': req.body.length,
+    accept: 'text/event-stream',
+  };
+  if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
+  const mod = target.url.protocol === 'https:' ? https : http;
+  const client = mod.request(target.url, { method: 'POST', agent: target.agent, headers });
+
+  const finish = (status: RequestStatus, error: string | null) => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timer);
+    const endNs = nowNs();
+    if (status !== 'ok') client.destroy();
+    resolveDone({
+      idx: req.idx,
+      scheduledNs: req.scheduledNs,
+      sentNs,
+      promptTokensRequested: req.promptTokens,
+      promptTokens: state.promptTokens,
+      outputTokensRequested: req.outputTokens,
+      outputTokens: state.completionTokens ?? state.tokenNs.length,
+      status,
+      httpStatus,
+      error,
+      tokenSource: state.tokenSource,
+      tokenNs: state.tokenNs,
+      endNs,
+    });
+  };
+
+  const onEvents = (events: { event: string; data: string }[], tNs: number) => {
+    for (const ev of events) {
+      const outcome = state.take(ev.event, ev.data, tNs);
+      if (outcome.error) return finish('stream_error', outcome.error);
+      if (outcome.done) return finish('ok', null);
+    }
+  };
+
+  client.on('response', (res) => {
+    httpStatus = res.statusCode ?? null;
+    if (httpStatus === null || httpStatus >= 400) {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (s: string) => {
+        if (text.length < 600) text += s;
+      });
+      res.on('end', () => finish('http_error', `HTTP ${httpStatus}: ${text.trim().slice(0, 500)}`));
+      res.on('error', () => finish('http_error', `HTTP ${httpStatus} (body cut off)`));
+      return;
+    }
+    res.on('data', (buf: Buffer) => {
+      if (finished) return; // after [DONE] the rest is drained so the socket can be reused
+      onEvents(parser.push(buf), nowNs());
+    });
+    res.on('end', () => {
+      if (finished) return;
+      onEvents(parser.end(), nowNs());
+      if (finished) return;
+      if (state.sawFinish) finish('ok', null);
+      else finish('stream_error', `stream ended without [DONE] or a finish_reason after ${state.tokenNs.length} tokens`);
+    });
+    res.on('aborted', () => finish('stream_error', `connection closed mid-stream after ${state.tokenNs.length} tokens`));
+    res.on('error', (err) => finish('stream_error', `stream failed after ${state.tokenNs.length} tokens: ${err.message}`));
+  });
+  client.on('error', (err) => {
+    const code = (err as NodeJS.ErrnoException).code;
+    finish('stream_error', httpStatus === null
+      ? `request failed before a response: ${code ?? err.message}`
+      : `stream failed after ${state.tokenNs.length} tokens: ${code ?? err.message}`);
+  });
+
+  sentNs = nowNs();
+  client.end(req.body);
+  timer = setTimeout(() => finish('timeout', `no complete response within ${timeoutNs / 1e9} s`), Math.max(1, timeoutNs / 1e6));
+  return { done, cancel: (status, reason) => finish(status, reason) };
+}

@@ -1,0 +1,200 @@
+// The open-loop load driver: prepares every request before the clock starts, sends each when due on one
+// monotonic run clock (in this thread or spread over worker threads), and records what happened to each.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { ClientSettings, RequestEvents, ScheduledRequest } from '../types.ts';
+import type { PreparedRequest } from './client.ts';
+import type { PromptMaker } from './prompts.ts';
+import type { Progress } from './progress.ts';
+import { buildRequestBody, endpointPath } from './request-body.ts';
+import { Shard, type ShardConfig } from './shard.ts';
+import { quantileCont } from './stats.ts';
+import type { FromWorker, ToWorker } from './worker.ts';
+
+export interface LoadOptions {
+  baseUrl: string;
+  model: string;
+  apiKey?: string | null;
+  client: ClientSettings;
+  schedule: ScheduledRequest[];
+  prompts: PromptMaker;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+  shouldStop?: (requests: readonly RequestEvents[], nowNs: number) => boolean;
+}
+
+export interface LoadResult {
+  requests: RequestEvents[];
+  durationNs: number;
+  lagP99Ns: number;
+  startedAt: string;
+}
+
+/** Output tokens per second one thread streams accurately (bench/load-ceiling.ts measures it). */
+export const TOKENS_PER_SECOND_PER_THREAD = 25_000;
+const POLL_MS = 200;
+const WARMUP_OUTPUT_TOKENS = 16;
+/** Lead time between the start order and the run clock's zero, so every worker starts on time. */
+const START_LEAD_NS = 20_000_000;
+
+/** Threads for a schedule: 1 (this thread) up to the offered token rate one thread keeps up with. */
+export function pickWorkerCount(schedule: ScheduledRequest[], requested: number): number {
+  if (requested > 0) return requested;
+  if (schedule.length < 2) return 1;
+  const spanS = (schedule[schedule.length - 1]!.scheduledNs - schedule[0]!.scheduledNs) / 1e9;
+  const tokens = schedule.reduce((s, r) => s + r.outputTokens, 0);
+  const rate = spanS > 0 ? tokens / spanS : Infinity;
+  return Math.max(1, Math.min(availableParallelism(), Math.ceil(rate / TOKENS_PER_SECOND_PER_THREAD)));
+}
+
+async function preparePrompts(opts: LoadOptions, items: { idx: number; tokens: number }[]): Promise<string[]> {
+  const out = new Array<string>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await opts.prompts.make(items[i]!.idx, items[i]!.tokens);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(8, items.length) }, lane));
+  return out;
+}
+
+export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
+  const { client, schedule } = opts;
+  const url = opts.baseUrl.replace(/\/+$/, '') + endpointPath(client.endpoint);
+  const body = (prompt: string, outputTokens: number) =>
+    Buffer.from(buildRequestBody(client.endpoint, opts.model, prompt, outputTokens, client.ignoreEos));
+
+  const prompts = await preparePrompts(opts, schedule.map((r) => ({ idx: r.idx, tokens: r.promptTokens })));
+  const requests: PreparedRequest[] = schedule.map((r, i) => ({
+    idx: r.idx, scheduledNs: r.scheduledNs, promptTokens: r.promptTokens, outputTokens: r.outputTokens,
+    body: body(prompts[i]!, r.outputTokens),
+  }));
+  // Warm-up prompts get their own indices past the run's, so they never share a prefix with a measured one.
+  const warmSource = Array.from({ length: schedule.length ? client.warmupRequests : 0 }, (_, i) => schedule[i % schedule.length]!);
+  const warmPrompts = await preparePrompts(opts, warmSource.map((r, i) => ({ idx: schedule.length + i, tokens: r.promptTokens })));
+  const warmup: PreparedRequest[] = warmSource.map((r, i) => {
+    const out = Math.min(r.outputTokens, WARMUP_OUTPUT_TOKENS);
+    return { idx: -1 - i, scheduledNs: 0, promptTokens: r.promptTokens, outputTokens: out, body: body(warmPrompts[i]!, out) };
+  });
+
+  const lastArrivalNs = schedule.reduce((m, r) => Math.max(m, r.scheduledNs), 0);
+  const threads = Math.min(pickWorkerCount(schedule, client.workers), Math.max(1, schedule.length));
+  const share = <T>(items: T[], k: number) => items.filter((_, i) => i % threads === k);
+  const configs: ShardConfig[] = Array.from({ length: threads }, (_, k) => ({
+    url, apiKey: opts.apiKey ?? null, timeoutNs: client.timeoutNs,
+    requests: share(requests, k), warmup: share(warmup, k), deadlineNs: lastArrivalNs + client.drainNs,
+  }));
+  const lanes = threads === 1 ? [createLocalLane(configs[0]!)] : configs.map(createWorkerLane);
+
+  const results: RequestEvents[] = [];
+  try {
+    await Promise.all(lanes.map((l) => l.ready));
+    // The clock's zero: every scheduledNs, sentNs and token time is relative to it.
+    const startedAt = new Date().toISOString();
+    const runStartNs = process.hrtime.bigint() + BigInt(threads === 1 ? 0 : START_LEAD_NS);
+    const nowNs = () => Number(process.hrtime.bigint() - runStartNs);
+    const all = Promise.all(lanes.map((l) => l.run(runStartNs, (r) => results.push(r))));
+
+    let stopReason: string | null = null;
+    const stopAll = (reason: string) => {
+      if (stopReason !== null) return;
+      stopReason = reason;
+      for (const l of lanes) l.stop(reason);
+    };
+    const onAbort = () => stopAll('the run was interrupted');
+    if (opts.signal?.aborted) onAbort();
+    opts.signal?.addEventListener('abort', onAbort);
+    const report = () => {
+      const t = nowNs();
+      const counts = lanes.map((l) => l.counts());
+      opts.onProgress?.({
+        offeredQps: offeredQps(schedule), total: schedule.length,
+        sent: counts.reduce((s, c) => s + c.sent, 0),
+        completed: results.filter((r) => r.status === 'ok').length,
+        failed: results.filter((r) => r.status !== 'ok').length,
+        inFlight: counts.reduce((s, c) => s + c.inFlight, 0),
+        elapsedNs: Math.max(0, t), remainingNs: Math.max(0, lastArrivalNs - t),
+      });
+      if (opts.shouldStop && stopReason === null && opts.shouldStop(results, t)) stopAll('stopped early: the outcome was settled');
+    };
+    const poll = setInterval(report, POLL_MS);
+    try {
+      await all;
+    } finally {
+      clearInterval(poll);
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+    report();
+    results.sort((a, b) => a.idx - b.idx);
+    const durationNs = Math.max(0, nowNs());
+    return { requests: results, durationNs, lagP99Ns: computeLagP99Ns(results), startedAt };
+  } finally {
+    await Promise.all(lanes.map((l) => l.close()));
+  }
+}
+
+/** p99 of sent - scheduled over the requests that were sent (0 when none were). */
+export function computeLagP99Ns(requests: readonly RequestEvents[]): number {
+  const lags = requests.filter((r) => r.sentNs !== null).map((r) => r.sentNs! - r.scheduledNs).sort((a, b) => a - b);
+  return lags.length ? Math.round(quantileCont(lags, 0.99)) : 0;
+}
+
+function offeredQps(schedule: ScheduledRequest[]): number {
+  if (schedule.length < 2) return 0;
+  return (schedule.length - 1) / ((schedule[schedule.length - 1]!.scheduledNs - schedule[0]!.scheduledNs) / 1e9);
+}
+
+interface Lane {
+  ready: Promise<void>;
+  run(runStartNs: bigint, onResult: (r: RequestEvents) => void): Promise<void>;
+  stop(reason: string): void;
+  counts(): { sent: number; inFlight: number };
+  close(): Promise<void>;
+}
+
+function createLocalLane(config: ShardConfig): Lane {
+  const shard = new Shard(config);
+  return {
+    ready: shard.warmup(),
+    run: (start, onResult) => shard.run(start, onResult),
+    stop: (reason) => shard.stop('cancelled', reason),
+    counts: () => shard.counts(),
+    close: async () => {},
+  };
+}
+
+function createWorkerLane(config: ShardConfig): Lane {
+  const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: config, execArgv: [] });
+  let counts = { sent: 0, inFlight: 0 };
+  let onResult: (r: RequestEvents) => void = () => {};
+  let resolveReady!: () => void, resolveRun!: () => void, fail!: (e: Error) => void;
+  const ready = new Promise<void>((r) => (resolveReady = r));
+  const ran = new Promise<void>((r) => (resolveRun = r));
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => {});
+  worker.on('message', (msg: FromWorker) => {
+    if (msg.type === 'ready') resolveReady();
+    else if (msg.type === 'finished') resolveRun();
+    else {
+      counts = { sent: msg.sent, inFlight: msg.inFlight };
+      for (const r of msg.results) onResult(r);
+    }
+  });
+  worker.on('error', (err) => fail(new Error(`Load worker thread failed: ${err.message}`)));
+  worker.on('exit', (code) => fail(new Error(`Load worker thread exited (code ${code}) before the run ended`)));
+  return {
+    ready: Promise.race([ready, failed]),
+    run: (start, cb) => {
+      onResult = cb;
+      worker.postMessage({ type: 'start', runStartNs: start.toString() } satisfies ToWorker);
+      return Promise.race([ran, failed]);
+    },
+    stop: (reason) => worker.postMessage({ type: 'stop', reason } satisfies ToWorker),
+    counts: () => counts,
+    close: async () => {
+      await worker.terminate();
+    },
+  };
+}

@@ -1,0 +1,82 @@
+// Server-sent events, parsed incrementally from whatever pieces the socket hands us (WHATWG grammar):
+//   stream = *(line EOL) ; EOL = CRLF | LF | CR ; a blank line dispatches the event being built
+//   line   = ":" comment | field [":" [" "] value]      (fields other than data/event are ignored)
+// A line may be split across reads, a read may hold many events, and a CR at the end of one read may be the
+// first half of a CRLF finished by the next; all of these are handled here, once.
+
+export interface SseEvent {
+  /** `event:` field; 'message' when absent. */
+  event: string;
+  /** `data:` lines joined by '\n'. */
+  data: string;
+}
+
+export class SseParser {
+  private decoder = new TextDecoder();
+  private buffer = '';
+  private dataLines: string[] = [];
+  private eventName = '';
+  private skipLeadingLf = false;
+
+  /** Feed bytes (or text); returns the events completed by them. */
+  push(chunk: Uint8Array | string): SseEvent[] {
+    let text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
+    if (this.skipLeadingLf) {
+      this.skipLeadingLf = false;
+      if (text.startsWith('\n')) text = text.slice(1);
+    }
+    this.buffer += text;
+    const events: SseEvent[] = [];
+    let start = 0;
+    for (;;) {
+      let end = -1;
+      for (let i = start; i < this.buffer.length; i++) {
+        const c = this.buffer.charCodeAt(i);
+        if (c === 10 || c === 13) {
+          end = i;
+          break;
+        }
+      }
+      if (end < 0) break;
+      const line = this.buffer.slice(start, end);
+      if (this.buffer.charCodeAt(end) === 13) {
+        if (end + 1 < this.buffer.length) {
+          start = this.buffer.charCodeAt(end + 1) === 10 ? end + 2 : end + 1;
+        } else {
+          this.skipLeadingLf = true; // the LF of this CRLF, if any, comes with the next read
+          start = end + 1;
+        }
+      } else {
+        start = end + 1;
+      }
+      this.takeLine(line, events);
+    }
+    this.buffer = this.buffer.slice(start);
+    return events;
+  }
+
+  /** The end of the stream: an event not closed by a blank line is dispatched (servers forget the last one). */
+  end(): SseEvent[] {
+    const events: SseEvent[] = [];
+    if (this.buffer !== '') this.takeLine(this.buffer, events);
+    this.buffer = '';
+    this.takeLine('', events);
+    return events;
+  }
+
+  private takeLine(line: string, events: SseEvent[]): void {
+    if (line === '') {
+      if (this.dataLines.length > 0) events.push({ event: this.eventName || 'message', data: this.dataLines.join('\n') });
+      this.dataLines = [];
+      this.eventName = '';
+      return;
+    }
+    if (line.charCodeAt(0) === 58) return; // ':' comment, e.g. keep-alive pings
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    let value = colon < 0 ? '' : line.slice(colon + 1);
+    if (value.charCodeAt(0) === 32) value = value.slice(1);
+    if (field === 'data') this.dataLines.push(value);
+    else if (field === 'event') this.eventName = value;
+  }
+}

@@ -1,0 +1,144 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ClientSettings, ScheduledRequest } from '../../lib/types.ts';
+import { runLoad } from '../../lib/load/driver.ts';
+import { createPromptMaker } from '../../lib/load/prompts.ts';
+import { startStreamServer, type Behaviour } from '../fixtures/load/stream-server.ts';
+
+const client = (over: Partial<ClientSettings> = {}): ClientSettings => ({
+  endpoint: 'completions', timeoutNs: 5e9, warmupRequests: 0, maxLagNs: 10e6, ignoreEos: true, workers: 1, drainNs: 5e9, ...over,
+});
+const evenly = (n: number, gapMs: number, prompt = 5, output = 4): ScheduledRequest[] =>
+  Array.from({ length: n }, (_, idx) => ({ idx, scheduledNs: Math.round(idx * gapMs * 1e6), promptTokens: prompt, outputTokens: output }));
+
+test('every kind of failure ends its request with the right status and the run completes', async () => {
+  const plan: Record<number, Behaviour> = {
+    1: { kind: 'http', status: 503 },
+    2: { kind: 'http', status: 400 },
+    3: { kind: 'reset', afterTokens: 2 },
+    4: { kind: 'stall', afterTokens: 1 },
+    5: { kind: 'badjson', afterTokens: 1 },
+    6: { kind: 'nodone' },
+    7: { kind: 'error-event', afterTokens: 2 },
+  };
+  const server = await startStreamServer({ tokenIntervalMs: 2, usage: true, plan: (i) => plan[i] ?? { kind: 'ok' } });
+  try {
+    const result = await runLoad({
+      baseUrl: server.url, model: 'm', client: client({ timeoutNs: 400e6 }),
+      schedule: evenly(10, 5), prompts: await createPromptMaker({ kind: 'sim' }),
+    });
+    const by = result.requests.map((r) => `${r.idx}:${r.status}${r.httpStatus && r.httpStatus >= 400 ? r.httpStatus : ''}`);
+    assert.equal(by, ['0:ok', '1:http_error503', '2:http_error400', '3:stream_error', '4:timeout', '5:stream_error', '6:stream_error', '7:stream_error', '8:ok', '9:ok']);
+    const r3 = result.requests[3]!, r4 = result.requests[4]!;
+    assert.is(r3.tokenNs.length, 2);
+    assert.match(r3.error ?? '', /after 2 tokens/);
+    assert.is(r4.tokenNs.length, 1);
+    assert.ok(r4.endNs! - r4.sentNs! >= 400e6 && r4.endNs! - r4.sentNs! < 700e6, 'timeout fires after the per-request timeout');
+    assert.match(result.requests[5]!.error ?? '', /malformed JSON/);
+    assert.match(result.requests[6]!.error ?? '', /without \[DONE\]/);
+    assert.match(result.requests[7]!.error ?? '', /engine fell over/);
+    const ok = result.requests[0]!;
+    assert.is(ok.tokenNs.length, 4);
+    assert.is(ok.tokenSource, 'usage');
+    assert.is(ok.promptTokens, 5);
+    assert.is(ok.outputTokens, 4);
+    assert.ok(ok.tokenNs.every((t, i) => i === 0 || t >= ok.tokenNs[i - 1]!));
+    assert.ok(ok.sentNs! >= ok.scheduledNs && ok.tokenNs[0]! > ok.sentNs! && ok.endNs! >= ok.tokenNs[3]!);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a refused connection is a stream_error for every request, and the run still ends', async () => {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const result = await runLoad({
+    baseUrl: `http://127.0.0.1:${port}/v1`, model: 'm', client: client(), schedule: evenly(3, 1), prompts: await createPromptMaker({ kind: 'sim' }),
+  });
+  assert.equal(result.requests.map((r) => r.status), ['stream_error', 'stream_error', 'stream_error']);
+  assert.match(result.requests[0]!.error ?? '', /ECONNREFUSED/);
+});
+
+test('open loop: requests go out when due although earlier ones are still streaming', async () => {
+  const server = await startStreamServer({ tokenIntervalMs: 20, usage: false });
+  try {
+    const result = await runLoad({
+      baseUrl: server.url, model: 'm', client: client({ endpoint: 'chat' }), schedule: evenly(20, 10, 5, 10),
+      prompts: await createPromptMaker({ kind: 'sim' }),
+    });
+    assert.ok(result.requests.every((r) => r.status === 'ok' && r.tokenNs.length === 10 && r.tokenSource === 'chunks'));
+    // Each stream takes ~200 ms, the gap is 10 ms: a closed loop would send late; ours sends on time.
+    const lags = result.requests.map((r) => r.sentNs! - r.scheduledNs);
+    assert.ok(Math.max(...lags) < 15e6, `max lag ${Math.max(...lags) / 1e6} ms`);
+    assert.ok(result.lagP99Ns >= 0 && result.lagP99Ns <= Math.max(...lags));
+    assert.ok(result.durationNs > 190e6 + 200e6 * 0.9);
+    assert.match(result.startedAt, /^\d{4}-\d\d-\d\dT/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('after the last arrival plus drain, unfinished requests are cancelled; warm-ups stay out of the result', async () => {
+  const server = await startStreamServer({ tokenIntervalMs: 5, usage: true, plan: (i) => (i === 1 ? { kind: 'stall', afterTokens: 1 } : { kind: 'ok' }) });
+  try {
+    const result = await runLoad({
+      baseUrl: server.url, model: 'm', client: client({ warmupRequests: 3, drainNs: 300e6, timeoutNs: 10e9 }), schedule: evenly(3, 1),
+      prompts: await createPromptMaker({ kind: 'sim' }),
+    });
+    assert.equal(result.requests.map((r) => r.status), ['ok', 'cancelled', 'ok']);
+    assert.ok(result.requests[1]!.endNs! >= 300e6 && result.requests[1]!.endNs! < 600e6);
+    assert.is(server.received, 6, '3 warm-up + 3 measured requests reached the server');
+    assert.equal(result.requests.map((r) => r.idx), [0, 1, 2]);
+  } finally {
+    await server.close();
+  }
+});
+
+test('shouldStop ends the run early: in-flight and unsent requests are cancelled', async () => {
+  const server = await startStreamServer({ tokenIntervalMs: 50, usage: true });
+  try {
+    const seen: number[] = [];
+    const result = await runLoad({
+      baseUrl: server.url, model: 'm', client: client(), schedule: evenly(40, 25, 5, 20),
+      prompts: await createPromptMaker({ kind: 'sim' }),
+      shouldStop: (reqs, nowNs) => {
+        seen.push(reqs.length);
+        return nowNs > 300e6;
+      },
+    });
+    assert.ok(seen.length >= 1);
+    assert.is(result.requests.length, 40);
+    const cancelled = result.requests.filter((r) => r.status === 'cancelled');
+    assert.ok(cancelled.length > 20);
+    assert.ok(cancelled.some((r) => r.sentNs === null) && cancelled.some((r) => r.sentNs !== null));
+    assert.ok(result.durationNs < 1.5e9, `stopped at ${result.durationNs / 1e6} ms`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('worker threads share the run clock and return the same requests; the API key is sent, never recorded', async () => {
+  const seenAuth = new Set<string>();
+  const server = await startStreamServer({ tokenIntervalMs: 3, usage: true, tokensPerChunk: 2 });
+  server.server.prependListener('request', (req) => seenAuth.add(String(req.headers.authorization)));
+  try {
+    const result = await runLoad({
+      baseUrl: server.url, model: 'm', apiKey: 'sk-secret-123', client: client({ workers: 2, warmupRequests: 2 }), schedule: evenly(30, 4, 5, 6),
+      prompts: await createPromptMaker({ kind: 'sim' }),
+    });
+    assert.equal(result.requests.map((r) => r.idx), [...Array(30).keys()]);
+    assert.ok(result.requests.every((r) => r.status === 'ok' && r.tokenNs.length === 6));
+    assert.ok(result.requests.every((r) => r.tokenNs[0] === r.tokenNs[1]), 'two tokens per chunk share one time');
+    assert.ok(result.lagP99Ns < 20e6, `lag p99 ${result.lagP99Ns / 1e6} ms`);
+    assert.equal([...seenAuth], ['Bearer sk-secret-123']);
+    assert.not.match(JSON.stringify(result), /sk-secret/);
+  } finally {
+    await server.close();
+  }
+});
+
+test.run();
