@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Segment } from './positions.ts';
 import type { SchemaProblem } from './validate.ts';
 import { didYouMean } from './hints.ts';
+import { listProfiles } from '../sim/profiles.ts';
 
 type Raw = Record<string, any>;
 
@@ -46,6 +47,21 @@ export function checkSemantics(doc: Raw, file: string): SchemaProblem[] {
   (doc.systems as Raw[]).forEach((s, i) => {
     if (s.engine === 'external' && !s.url) add(['systems', i], 'engine external needs "url", the base URL of the server');
     if (s.engine !== 'external' && s.url) add(['systems', i, 'url'], `"url" is only for engine external (this system's engine is ${s.engine})`);
+  });
+
+  // The simulated engine's profiles are data files; a name that is not one of them is a typo or a missing file.
+  const usesSim = (doc.systems as Raw[]).some((s) => s.engine === 'sim');
+  const checkProfile = (segments: Segment[], kind: 'models' | 'hardware' | 'cpu', name: unknown) => {
+    const known = listProfiles(kind);
+    if (typeof name === 'string' && !known.includes(name)) {
+      add(segments, `no simulated-engine ${kind === 'models' ? 'model' : kind} profile "${name}"${didYouMean(name, known) || `; profiles are: ${known.join(', ')}`}`);
+    }
+  };
+  if (usesSim) (doc.models as Raw[]).forEach((m, i) => checkProfile(['models', i, 'simModel'], 'models', m.simModel));
+  (doc.systems as Raw[]).forEach((s, i) => {
+    if (s.engine !== 'sim') return;
+    checkProfile(['systems', i, 'sim', 'hardware'], 'hardware', s.sim?.hardware);
+    checkProfile(['systems', i, 'sim', 'cpuProfile'], 'cpu', s.sim?.cpuProfile);
   });
 
   (doc.traces as Raw[]).forEach((t, i) => {
