@@ -1,0 +1,67 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readTokenizer } from '../../lib/load/tokenizer.ts';
+import { createPromptMaker, makeWordPrompt } from '../../lib/load/prompts.ts';
+import { startStreamServer } from '../fixtures/load/stream-server.ts';
+
+const tokenizerPath = new URL('../fixtures/load/tokenizer.json', import.meta.url).pathname;
+
+test('sim prompts have one whitespace-separated word per token and differ from the first word', async () => {
+  const maker = await createPromptMaker({ kind: 'sim' });
+  for (const n of [1, 2, 17, 3000]) {
+    const text = await maker.make(5, n);
+    assert.is(text.split(/\s+/).filter(Boolean).length, n);
+  }
+  assert.is.not((await maker.make(1, 50)).split(' ')[0], (await maker.make(2, 50)).split(' ')[0]);
+  assert.is(makeWordPrompt(9, 40), makeWordPrompt(9, 40), 'the same request gets the same text');
+});
+
+test('tokenizer prompts encode to exactly the requested count, BOS included', async () => {
+  const maker = await createPromptMaker({ kind: 'tokenizer', tokenizer: tokenizerPath, cacheDir: '/nonexistent' });
+  const tok = await readTokenizer(tokenizerPath, '/nonexistent');
+  const texts = new Set<string>();
+  for (const [idx, n] of [[0, 5], [1, 6], [7, 64], [123, 500], [4, 2049]] as const) {
+    const text = await maker.make(idx, n);
+    assert.is(tok.encode(text).ids.length, n, `request ${idx}, ${n} tokens`);
+    texts.add(text.split(' ')[0]!);
+  }
+  assert.is(texts.size, 5, 'each request starts differently');
+});
+
+test('a prompt shorter than the unique prefix is refused with the reason', async () => {
+  const maker = await createPromptMaker({ kind: 'tokenizer', tokenizer: tokenizerPath, cacheDir: '/nonexistent' });
+  try {
+    await maker.make(12345, 3);
+    assert.unreachable('expected a refusal');
+  } catch (err) {
+    assert.match((err as Error).message, /cannot make a 3-token prompt, the shortest unique prefix takes 7/);
+  }
+});
+
+test('server prompts are sized with the server /tokenize', async () => {
+  const server = await startStreamServer({ tokenIntervalMs: 1 });
+  try {
+    const maker = await createPromptMaker({ kind: 'server', baseUrl: server.url, model: 'm' });
+    const text = await maker.make(3, 120);
+    assert.is(text.split(/\s+/).length, 120);
+  } finally {
+    await server.close();
+  }
+  try {
+    await createPromptMaker({ kind: 'server', baseUrl: server.url, model: 'm' });
+    assert.unreachable('expected the closed server to be reported');
+  } catch (err) {
+    assert.match((err as Error).message, /\/tokenize: request failed/);
+  }
+});
+
+test('an unknown tokenizer name is reported as such', async () => {
+  try {
+    await readTokenizer('not a path or id', '/tmp');
+    assert.unreachable('expected an error');
+  } catch (err) {
+    assert.match((err as Error).message, /expected a tokenizer\.json path or a Hugging Face id like org\/name, got `not a path or id`/);
+  }
+});
+
+test.run();
