@@ -1,0 +1,254 @@
+// The ssh executor: a few GPU boxes, each a headroom checkout (`workdir`) with its own cache. Every job runs
+// as `headroom --only <job> --executor local` on one host's free GPUs (an aligned block), its output streamed
+// into a local log, and its new runs are copied back into the local cache when it ends, failed or not (a
+// failed job's finished runs are valid, and the retry resumes from them on the same host's cache).
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { basename, isAbsolute, join, posix, relative, sep } from 'node:path';
+import type { ExecutorSettings, Job } from '../types.ts';
+import { formatJobCommand, formatJobFileName, quoteShell } from './slurm-script.ts';
+import { fetchSshRuns } from './ssh-fetch.ts';
+import { startGpuPool, validateSshPlacement, type Placement } from './ssh-placement.ts';
+
+export type SshSettings = Extract<ExecutorSettings, { type: 'ssh' }>;
+
+export interface RunSshOptions {
+  /** Local workflow file; it is copied to each host so the host expands exactly the same jobs. */
+  workflowFile: string;
+  /** Local cache the runs are copied into. */
+  cacheDir: string;
+  settings: SshSettings;
+  /** Local checkout the workflow path is taken relative to (same layout under each workdir); default cwd. */
+  repoRoot?: string;
+  /** Cache on the hosts, relative to workdir unless absolute; default `cache`. */
+  remoteCacheDir?: string;
+  /** Copy the workflow file to the hosts first (default true); off when the hosts already hold it. */
+  uploadWorkflow?: boolean;
+  /** Replaces the headroom command; `{jobId}`, `{workflow}`, `{cacheDir}` are filled in (remote paths). */
+  command?: string[];
+  /** ssh and its options; default `ssh -o BatchMode=yes` (no password prompts in the middle of a grid). */
+  ssh?: string[];
+  /** New attempts per failed job; default 1. */
+  maxRetries?: number;
+  /** Jobs needing no GPU that may run at once per host; default 1. */
+  cpuSlotsPerHost?: number;
+  log?: (line: string) => void;
+  /** Aborting stops the remote jobs (their process groups) and returns after fetching what they wrote. */
+  signal?: AbortSignal;
+}
+
+export interface SshJobOutcome {
+  state: 'COMPLETED' | 'FAILED' | 'CANCELLED';
+  attempts: number;
+  /** Host of the last attempt, null if it never started. */
+  host: string | null;
+  /** Host GPU ids of the last attempt. */
+  gpus: number[];
+  /** Exit status of the last attempt's command (255: ssh could not connect). */
+  exitCode: number | null;
+  /** Files copied into the local cache, over all attempts. */
+  fetchedFiles: number;
+  logFile: string;
+}
+
+const PGID_LINE = /^headroom-remote-pgid (\d+)$/m;
+
+/** Where the workflow lives under each workdir: its path inside the local checkout, or `.headroom/<name>`. */
+export function formatRemoteWorkflowPath(workflowFile: string, repoRoot: string): string {
+  const rel = relative(repoRoot, workflowFile);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return `.headroom/${basename(workflowFile)}`;
+  return rel.split(sep).join('/');
+}
+
+/**
+ * The remote shell script of one attempt: mark the start (for the fetch), then run the command with its GPUs
+ * in a session of its own (setsid) whose id it prints first, so an interrupt can stop the whole group.
+ */
+export function formatSshJobScript(opts: {
+  workdir: string; remoteCacheDir: string; markName: string; gpus: number[]; command: string[];
+}): string {
+  const rc = quoteShell(opts.remoteCacheDir);
+  return [
+    `cd ${quoteShell(opts.workdir)}`,
+    `mkdir -p ${rc}`,
+    `touch ${rc}/${quoteShell(opts.markName)}`,
+    `export CUDA_VISIBLE_DEVICES=${opts.gpus.join(',')}`,
+    `exec setsid -w sh -c 'echo "headroom-remote-pgid $$"; exec "$@"' sh ${opts.command.map(quoteShell).join(' ')}`,
+  ].join(' && ');
+}
+
+interface Attempt {
+  code: number;
+  pgid: string | null;
+}
+
+/** Runs jobs on the hosts' free GPUs until all are done; says how each ended. */
+export async function runSsh(jobs: Job[], opts: RunSshOptions): Promise<Map<string, SshJobOutcome>> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const hosts = opts.settings.hosts;
+  validateSshPlacement(jobs, hosts);
+  const ssh = opts.ssh ?? ['ssh', '-o', 'BatchMode=yes'];
+  const remoteCacheDir = opts.remoteCacheDir ?? 'cache';
+  const remoteWorkflow = formatRemoteWorkflowPath(opts.workflowFile, opts.repoRoot ?? process.cwd());
+  const maxRetries = opts.maxRetries ?? 1;
+  const logDir = join(opts.cacheDir, 'logs', 'ssh');
+  await mkdir(logDir, { recursive: true });
+  const pool = startGpuPool(hosts, opts.cpuSlotsPerHost ?? 1);
+
+  const outcomes = new Map<string, SshJobOutcome>();
+  for (const job of jobs) {
+    outcomes.set(job.id, {
+      state: 'CANCELLED', attempts: 0, host: null, gpus: [], exitCode: null, fetchedFiles: 0,
+      logFile: join(logDir, `${formatJobFileName(job.id)}.log`),
+    });
+  }
+
+  const runSshCommand = (host: string, script: string, input?: Buffer, onOut?: (chunk: string) => void) =>
+    new Promise<number>((resolve) => {
+      const [file, ...args] = ssh;
+      const child = spawn(file, [...args, host, `sh -c ${quoteShell(script)}`], { stdio: ['pipe', 'pipe', 'pipe'] });
+      child.stdout.on('data', (d: Buffer) => onOut?.(d.toString()));
+      child.stderr.on('data', (d: Buffer) => onOut?.(d.toString()));
+      child.on('error', (e) => (onOut?.(`${e.message}\n`), resolve(127)));
+      child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+      child.stdin.end(input);
+    });
+
+  // The workflow goes to each host once, before its first job there.
+  const uploads = new Map<number, Promise<void>>();
+  const upload = (hostIndex: number): Promise<void> => {
+    if (opts.uploadWorkflow === false) return Promise.resolve();
+    let done = uploads.get(hostIndex);
+    if (!done) {
+      done = (async () => {
+        const { host, workdir } = hosts[hostIndex];
+        const target = quoteShell(remoteWorkflow);
+        const script = `cd ${quoteShell(workdir)} && mkdir -p "$(dirname ${target})" && cat > ${target}.tmp && mv ${target}.tmp ${target}`;
+        let out = '';
+        const code = await runSshCommand(host, script, await readFile(opts.workflowFile), (s) => (out += s));
+        if (code !== 0) throw new Error(`Copying ${opts.workflowFile} to ${host}:${workdir}/${remoteWorkflow} failed (exit ${code}): ${out.trim()}`);
+      })();
+      uploads.set(hostIndex, done);
+    }
+    return done;
+  };
+
+  const live = new Map<string, { host: string; pgid: string | null }>();
+  const stopRemote = async (host: string, pgid: string) => {
+    // The external kill: dash's builtin cannot signal a process group.
+    await runSshCommand(host, `env kill -TERM -- -${pgid} 2>/dev/null || true`);
+  };
+  const onAbort = () => {
+    for (const { host, pgid } of live.values()) if (pgid) void stopRemote(host, pgid);
+  };
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const runAttempt = async (job: Job, place: Placement): Promise<void> => {
+    const outcome = outcomes.get(job.id) as SshJobOutcome;
+    const { host, workdir } = hosts[place.hostIndex];
+    outcome.attempts += 1;
+    outcome.host = host;
+    outcome.gpus = place.gpus;
+    const markName = `.headroom-mark-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    const logStream = createWriteStream(outcome.logFile, { flags: 'a' });
+    const startedMs = Date.now();
+    logStream.write(`# ${new Date().toISOString()} attempt ${outcome.attempts} on ${host} GPUs [${place.gpus.join(',')}]\n`);
+    log(`ssh: started ${job.id} on ${host} (GPUs ${place.gpus.length ? place.gpus.join(',') : 'none'}, attempt ${outcome.attempts})`);
+    const attempt: Attempt = { code: 0, pgid: null };
+    let fetched = 0;
+    try {
+      await upload(place.hostIndex);
+      const command = formatJobCommand(job, { ...opts, workflowFile: remoteWorkflow, cacheDir: remoteCacheDir });
+      const script = formatSshJobScript({ workdir, remoteCacheDir, markName, gpus: place.gpus, command });
+      let head = '';
+      live.set(job.id, { host, pgid: null });
+      attempt.code = await runSshCommand(host, script, undefined, (chunk) => {
+        if (attempt.pgid === null && head.length < 4096) {
+          head += chunk;
+          const m = PGID_LINE.exec(head);
+          if (m) {
+            attempt.pgid = m[1];
+            live.set(job.id, { host, pgid: m[1] });
+            if (opts.signal?.aborted) void stopRemote(host, m[1]);
+            chunk = chunk.replace(PGID_LINE, '').replace(/^\n/, '');
+          }
+        }
+        logStream.write(chunk);
+      });
+    } catch (e) {
+      attempt.code = 1;
+      logStream.write(`${(e as Error).message}\n`);
+      log(`ssh: ${(e as Error).message}`);
+    } finally {
+      live.delete(job.id);
+    }
+    outcome.exitCode = attempt.code;
+    try {
+      const remoteCache = posix.isAbsolute(remoteCacheDir) ? remoteCacheDir : posix.join(workdir, remoteCacheDir);
+      const files = await fetchSshRuns({ ssh, host, remoteCacheDir: remoteCache, markName, localCacheDir: opts.cacheDir });
+      fetched = files.length;
+      outcome.fetchedFiles += files.length;
+      if (files.length > 0) logStream.write(`# fetched ${files.length} file(s): ${files.join(' ')}\n`);
+    } catch (e) {
+      log(`ssh: ${job.id}: ${(e as Error).message}`);
+    }
+    await new Promise((resolve) => logStream.end(resolve));
+    const seconds = ((Date.now() - startedMs) / 1000).toFixed(1);
+    log(`ssh: ${job.id} on ${host} exited ${attempt.code} after ${seconds} s; fetched ${fetched} file(s); log ${outcome.logFile}`);
+    outcome.state = attempt.code === 0 ? 'COMPLETED' : opts.signal?.aborted ? 'CANCELLED' : 'FAILED';
+  };
+
+  // Biggest jobs first; a smaller job may fill GPUs a bigger one cannot use yet.
+  const queue = [...jobs].sort((a, b) => b.gpus - a.gpus);
+  // A retry waits for the host it failed on: that host's cache holds the runs it resumes from. Only when ssh
+  // itself failed (255) may it go anywhere.
+  const stickTo = new Map<string, number>();
+  const running = new Set<Promise<void>>();
+  const settled = new Set<string>();
+  let lastSummary = '';
+  while ((queue.length > 0 && !opts.signal?.aborted) || running.size > 0) {
+    for (let i = 0; i < queue.length && !opts.signal?.aborted; ) {
+      const place = pool.take(queue[i].gpus, stickTo.get(queue[i].id));
+      if (place === null) {
+        i++;
+        continue;
+      }
+      const job = queue.splice(i, 1)[0];
+      const task: Promise<void> = runAttempt(job, place).then(() => {
+        pool.give(place);
+        running.delete(task);
+        const o = outcomes.get(job.id) as SshJobOutcome;
+        if (o.state === 'FAILED' && o.attempts <= maxRetries && !opts.signal?.aborted) {
+          log(`ssh: retrying ${job.id} (attempt ${o.attempts + 1} of ${maxRetries + 1})`);
+          if (o.exitCode !== 255) stickTo.set(job.id, place.hostIndex);
+          else stickTo.delete(job.id);
+          queue.unshift(job);
+        } else {
+          settled.add(job.id);
+        }
+      });
+      running.add(task);
+    }
+    const summary = formatSshSummary(jobs, outcomes, settled, queue.length, running.size);
+    if (summary !== lastSummary) log(`ssh: ${summary}`);
+    lastSummary = summary;
+    if (running.size > 0) await Promise.race(running);
+  }
+  opts.signal?.removeEventListener('abort', onAbort);
+  log(`ssh: ${formatSshSummary(jobs, outcomes, settled, queue.length, 0)}`);
+  return outcomes;
+}
+
+/** One progress line; a job counts as failed only once it will not be retried. */
+function formatSshSummary(
+  jobs: Job[], outcomes: Map<string, SshJobOutcome>, settled: Set<string>, queued: number, running: number,
+): string {
+  let completed = 0, failed = 0;
+  for (const job of jobs) {
+    const state = outcomes.get(job.id)?.state;
+    if (state === 'COMPLETED') completed++;
+    else if (state === 'FAILED' && settled.has(job.id)) failed++;
+  }
+  return `${jobs.length} jobs: ${queued} queued, ${running} running, ${completed} completed, ${failed} failed`;
+}
