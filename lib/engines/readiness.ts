@@ -10,7 +10,7 @@ export interface ReadyCheck {
   /** Non-null once the server process has exited. */
   exited?: () => unknown;
   signal?: AbortSignal;
-  /** First poll delay; doubles up to maxPollMs. */
+  /** First poll delay; doubles up to maxPollMs (default 500: a ready server is noticed within half a second). */
   pollMs?: number;
   maxPollMs?: number;
 }
@@ -22,7 +22,7 @@ export type ReadyOutcome =
 export async function waitUntilReady(check: ReadyCheck): Promise<ReadyOutcome> {
   const started = Date.now();
   let pollMs = check.pollMs ?? 100;
-  const maxPollMs = check.maxPollMs ?? 1000;
+  const maxPollMs = check.maxPollMs ?? 500;
   let lastProblem: string | null = null;
   for (;;) {
     const afterMs = Date.now() - started;

@@ -11,9 +11,10 @@ import { findFreePort } from './ports.ts';
 import { readLogTail } from './log-tail.ts';
 import { waitUntilReady, type ReadyOutcome } from './readiness.ts';
 import { isGroupAlive, registerServer, signalGroup } from './cleanup.ts';
-import { ServerStartError, formatExit } from './start-error.ts';
+import { startWatchdog } from './watchdog.ts';
+import { ServerDiedError, ServerStartError, formatExit } from './start-error.ts';
 
-export { ServerStartError } from './start-error.ts';
+export { ServerDiedError, ServerStartError } from './start-error.ts';
 
 export interface ServerExit {
   exitCode: number | null;
@@ -88,6 +89,7 @@ export async function startServer(job: Job, opts: StartServerOptions): Promise<R
   const pid = child.pid ?? null;
   const unregister = pid !== null ? registerServer(pid, job.id) : () => {};
   const graceMs = opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
+  if (pid !== null) startWatchdog(pid, graceMs);
   let stopping: Promise<void> | null = null;
   const stop = () => (stopping ??= stopGroup(pid, exitedPromise, graceMs).finally(unregister));
 
@@ -129,6 +131,21 @@ export async function startServer(job: Job, opts: StartServerOptions): Promise<R
     stop,
     exited: () => state.exit,
   };
+}
+
+/** Throws a ServerDiedError (exit code or signal, uptime, log tail) when the job's server has exited. */
+export function checkServerAlive(job: Job, server: RunningServer): void {
+  const ended = server.exited();
+  if (!ended) return;
+  const logPath = server.logPath ?? '';
+  throw new ServerDiedError({
+    message: `Server for job ${job.id} (${job.system.engine}) ${formatExit(ended.exitCode, ended.signal)} after ${formatSeconds(ended.afterMs)}, while the job was using it.`,
+    exitCode: ended.exitCode,
+    signal: ended.signal,
+    afterMs: ended.afterMs,
+    logPath,
+    logTail: logPath ? readLogTail(logPath) : [],
+  });
 }
 
 async function startExternal(job: Job, launch: Launch, timeoutMs: number, signal?: AbortSignal): Promise<RunningServer> {

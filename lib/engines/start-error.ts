@@ -1,5 +1,5 @@
 // The error a failed server start throws: how it failed (exit code or signal, after how long), the last lines
-// of its log, and where the whole log is. The runner maps it to exit code 3.
+// of its log, and where the whole log is. The runner maps it (and ServerDiedError) to exit code 3.
 
 export interface ServerStartErrorInit {
   message: string;
@@ -25,6 +25,14 @@ export class ServerStartError extends Error {
     this.afterMs = init.afterMs;
     this.logPath = init.logPath;
     this.logTail = init.logTail;
+  }
+}
+
+/** A server that was ready and then died while the job used it; a ServerStartError so one exit code covers both. */
+export class ServerDiedError extends ServerStartError {
+  constructor(init: ServerStartErrorInit) {
+    super(init);
+    this.name = 'ServerDiedError';
   }
 }
 

@@ -39,25 +39,47 @@ async function runAndInterrupt(mode: string, act: (pid: number) => void) {
   return { pgid, exit, gone, err };
 }
 
-test.after(() => fs.rmSync(logDir, { recursive: true, force: true }));
+// The four runners start together: each spends most of its time waiting (tsx start-up, grace periods), and
+// this keeps the suite fast on a small machine.
+let scenarios: Record<string, ReturnType<typeof runAndInterrupt>> = {};
+test.before(() => {
+  scenarios = {
+    term: runAndInterrupt('wait', (pid) => process.kill(pid, 'SIGTERM')),
+    intOwn: runAndInterrupt('wait-own-handler', (pid) => process.kill(pid, 'SIGINT')),
+    crash: runAndInterrupt('crash', () => {}),
+    kill: runAndInterrupt('wait', (pid) => process.kill(pid, 'SIGKILL')),
+  };
+  // Rejections are asserted in the tests; keep them from being reported as unhandled before that.
+  for (const p of Object.values(scenarios)) p.catch(() => {});
+});
+test.after(async () => {
+  await Promise.allSettled(Object.values(scenarios));
+  fs.rmSync(logDir, { recursive: true, force: true });
+});
 
 test('SIGTERM to the runner stops its servers, even ones that ignore SIGTERM, and the runner exits 143', async () => {
-  const r = await runAndInterrupt('wait', (pid) => process.kill(pid, 'SIGTERM'));
+  const r = await scenarios.term;
   assert.ok(r.gone, 'server group is gone');
   assert.is(r.exit.code, 143);
 });
 
 test('SIGINT with the runner\'s own handler stops the servers and leaves the exit code to the runner', async () => {
-  const r = await runAndInterrupt('wait-own-handler', (pid) => process.kill(pid, 'SIGINT'));
+  const r = await scenarios.intOwn;
   assert.ok(r.gone);
   assert.is(r.exit.code, 130);
 });
 
 test('a crashing runner leaves no server behind', async () => {
-  const r = await runAndInterrupt('crash', () => {});
+  const r = await scenarios.crash;
   assert.match(r.err, /runner crashed/);
   assert.is(r.exit.code, 1);
   assert.ok(r.gone, 'the reaper killed the server group after the runner exited');
+});
+
+test('a runner killed with SIGKILL leaves no server behind: the watchdog stops it', async () => {
+  const r = await scenarios.kill;
+  assert.is(r.exit.signal, 'SIGKILL');
+  assert.ok(r.gone, 'the watchdog stopped the server group');
 });
 
 test.run();

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, ServerStartError, sanitizeJobId, type RunningServer } from '../../lib/engines/server.ts';
+import { startServer, checkServerAlive, ServerDiedError, ServerStartError, sanitizeJobId, type RunningServer } from '../../lib/engines/server.ts';
 import { isGroupAlive, liveServers } from '../../lib/engines/cleanup.ts';
 import { makeJob } from '../fixtures/engines/make-job.ts';
 
@@ -64,7 +64,7 @@ test.after(() => fs.rmSync(logDir, { recursive: true, force: true }));
 
 test('a slow server is ready only once health and models answer, and stop ends its process group', async () => {
   const t0 = Date.now();
-  const server = await start(fakeJob('ok', ['--start-delay-ms', '700', '--grandchild']), { gpus: [1, 3] });
+  const server = await start(fakeJob('ok', ['--start-delay-ms', '700', '--grandchild']), { gpus: [1, 3], stopGraceMs: 300 });
   assert.ok(Date.now() - t0 >= 700, 'waited for the model to load');
   const res = await fetch(`${server.baseUrl}/v1/models`);
   assert.is(res.status, 200);
@@ -121,12 +121,25 @@ test('a server that ignores SIGTERM is killed after the grace period', async () 
   assert.match(fs.readFileSync(server.logPath!, 'utf8'), /ignoring SIGTERM/);
 });
 
-test('a server that dies mid-run is seen through exited()', async () => {
-  const server = await start(fakeJob('crash-mid', ['--die-after-ms', '200']));
+test('a server that dies mid-run is seen through exited() and checkServerAlive', async () => {
+  const job = fakeJob('crash-mid', ['--die-after-ms', '1200']);
+  const server = await start(job);
   assert.is(server.exited(), null);
+  checkServerAlive(job, server);
   const deadline = Date.now() + 5000;
   while (server.exited() === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   assert.is(server.exited()?.exitCode, 9);
+  try {
+    checkServerAlive(job, server);
+    assert.unreachable('expected the dead server to be reported');
+  } catch (err) {
+    assert.instance(err, ServerDiedError);
+    assert.instance(err, ServerStartError);
+    const died = err as ServerDiedError;
+    assert.is(died.exitCode, 9);
+    assert.match(died.message, /exited with code 9 after \d+\.\d s, while the job was using it/);
+    assert.ok(died.logTail.some((l) => l.includes('engine core died')));
+  }
   await server.stop(); // stopping a dead server is fine
 });
 
