@@ -59,7 +59,7 @@ test('the simulated engine is a node child process with its settings as JSON and
   const launch = buildLaunch(job, { ...opts, gpus: [] });
   assert.equal(launch.command.slice(1), [
     '--import', 'tsx', '/repo/lib/sim/main.ts', '--host', '127.0.0.1', '--port', '8123',
-    '--served-model-name', 'meta-llama/Llama-3.1-8B-Instruct', '--sim-model', 'llama-3.1-8b', '--tp', '2', '--pp', '1',
+    '--served-model-name', 'meta-llama/Llama-3.1-8B-Instruct', '--sim-model', 'llama-3-8b', '--tp', '2', '--pp', '1',
     '--max-model-len', '8192', '--settings', JSON.stringify(job.system.sim),
   ]);
   assert.is(launch.command[0], process.execPath);
