@@ -37,10 +37,14 @@ export function serveGeneration(ctx: GenerateContext, gen: GenerationRequest, re
     ctx.counters.requestsFinished += 1;
     ctx.onDone();
   };
+  // A dropped stream ends the TCP connection without the final chunk: what was written arrives, then EOF.
   const drop = (): void => {
     done = true;
     ctx.driver.abort(simReq);
-    res.destroy();
+    const socket = res.socket;
+    if (!socket) return void res.destroy();
+    socket.end();
+    setTimeout(() => socket.destroy(), 1000).unref();
   };
 
   const writeToken = (index: number, simNs: number, last: boolean): void => {

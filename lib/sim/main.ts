@@ -12,10 +12,10 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function positiveInt(name: string, text: string | undefined, fallback: number | null): number | null {
+function intArg(name: string, text: string | undefined, fallback: number | null, min = 0): number | null {
   if (text === undefined) return fallback;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) fail(`expected --${name} to be a non-negative integer, got \`${text}\``);
+  if (!Number.isInteger(n) || n < min) fail(`expected --${name} to be ${min === 0 ? 'a non-negative' : 'a positive'} integer, got \`${text}\``);
   return n;
 }
 
@@ -50,12 +50,12 @@ async function main(): Promise<void> {
   }
   const server = await startSimServer({
     host: values.host,
-    port: positiveInt('port', values.port, 0)!,
+    port: intArg('port', values.port, 0)!,
     settings: normalizeSimSettings(spec),
     simModel: values['sim-model']!,
-    parallel: { tp: positiveInt('tp', values.tp, 1)!, pp: positiveInt('pp', values.pp, 1)! },
+    parallel: { tp: intArg('tp', values.tp, 1, 1)!, pp: intArg('pp', values.pp, 1, 1)! },
     servedModelName: served,
-    maxModelLen: positiveInt('max-model-len', values['max-model-len'], null),
+    maxModelLen: intArg('max-model-len', values['max-model-len'], null, 1),
     emissionLog: values['emission-log'] ?? null,
   }).catch((e: Error) => fail(e.message));
   process.stdout.write(`headroom-sim listening on ${server.url}\n`);
