@@ -1,0 +1,36 @@
+-- Every figure the SLOs of one run need, in one pass over the run's requests.
+-- Inputs: view run_requests (one run's requests.parquet); temp tables eval_deadlines(slo_idx, dd, slack) and
+-- eval_prefill(prompt_tokens, prefill); $tps = ticks per second (1e9: times are ns); $pcts = every percentile asked.
+-- Output rows: (metric, slo_idx, q) where q[k] is the quantile_cont at $pcts[k]; metric 'missing_prefill' lists
+-- prompt lengths a deadline SLO needs and the prefill table lacks. Failed requests count at +infinity (TTFT, TPOT,
+-- one pooled TBT gap) and at miss rate 1 (metrics.md, "Failures count").
+WITH req AS (
+  SELECT request_idx, scheduled_ns AS a, sent_ns, coalesce(prompt_tokens, prompt_tokens_requested) AS p,
+    token_ns AS ts, (status <> 'ok' OR len(token_ns) = 0) AS failed
+  FROM run_requests
+),
+per_request AS (
+  SELECT
+    CASE WHEN failed THEN 'inf'::DOUBLE ELSE (ts[1] - a) / $tps END AS ttft,
+    CASE WHEN failed THEN 'inf'::DOUBLE WHEN len(ts) < 2 THEN 0.0 ELSE (ts[-1] - ts[1]) / (len(ts) - 1) / $tps END AS tpot,
+    (sent_ns - a) / $tps AS lag
+  FROM req
+),
+gaps AS (
+  SELECT unnest(CASE WHEN failed THEN ['inf'::DOUBLE] ELSE list_transform(ts[2:], lambda t, i: (t - ts[i]) / $tps) END) AS g
+  FROM req
+),
+deadline AS (
+  SELECT d.slo_idx, r.failed, f.prefill IS NULL AS no_prefill, r.p,
+    CASE WHEN r.failed THEN 1.0
+         ELSE hr_miss_rate(hr_deadline_state(r.ts, r.a, f.prefill + d.slack, d.dd, false)) END AS miss
+  FROM req r CROSS JOIN eval_deadlines d LEFT JOIN eval_prefill f ON f.prompt_tokens = r.p
+)
+SELECT 'ttft' AS metric, NULL::INTEGER AS slo_idx, quantile_cont(ttft, $pcts) AS q FROM per_request
+UNION ALL SELECT 'tpot', NULL, quantile_cont(tpot, $pcts) FROM per_request
+UNION ALL SELECT 'lag', NULL, [quantile_cont(lag, 0.99)] FROM per_request
+UNION ALL SELECT 'requests', NULL, [count(*)::DOUBLE] FROM per_request
+UNION ALL SELECT 'tbt', NULL, quantile_cont(g, $pcts) FROM gaps
+UNION ALL SELECT 'miss_rate', slo_idx, quantile_cont(miss, $pcts) FROM deadline GROUP BY slo_idx
+UNION ALL SELECT 'missing_prefill', NULL, list(DISTINCT p::DOUBLE ORDER BY p::DOUBLE)
+  FROM deadline WHERE no_prefill AND NOT failed HAVING count(*) > 0
