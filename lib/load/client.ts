@@ -47,6 +47,8 @@ export function startRequest(target: Target, req: PreparedRequest, timeoutNs: nu
     'content-type': 'application/json',
     'content-length': req.body.length,
     accept: 'text/event-stream',
+    // Lets a server's own log (the simulated engine's emission log) be joined to our records.
+    'x-request-id': String(req.idx),
   };
   if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
   const mod = target.url.protocol === 'https:' ? https : http;

@@ -28,6 +28,8 @@ export interface LoadResult {
   durationNs: number;
   lagP99Ns: number;
   startedAt: string;
+  /** process.hrtime.bigint() at the run clock's zero, as a decimal string: joins our times to a server's log. */
+  clockOriginNs: string;
 }
 
 /** Output tokens per second one thread streams accurately (bench/load-ceiling.ts measures it). */
@@ -129,7 +131,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     report();
     results.sort((a, b) => a.idx - b.idx);
     const durationNs = Math.max(0, nowNs());
-    return { requests: results, durationNs, lagP99Ns: computeLagP99Ns(results), startedAt };
+    return { requests: results, durationNs, lagP99Ns: computeLagP99Ns(results), startedAt, clockOriginNs: runStartNs.toString() };
   } finally {
     await Promise.all(lanes.map((l) => l.close()));
   }
