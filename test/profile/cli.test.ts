@@ -81,11 +81,11 @@ test('a real-time simulated system is profiled over HTTP against its started ser
     wf,
     [
       'name: realtime',
-      'models: [{ name: llama-3-8b, hfId: meta-llama/Meta-Llama-3-8B-Instruct, simModel: llama-3-8b }]',
+      'models: [{ name: llama-3-8b, hfId: meta-llama/Meta-Llama-3-8B-Instruct, simModel: llama-3-8b, maxModelLen: 16384 }]',
       'systems: [{ name: vllm-rt, engine: sim, sim: { scheduler: vllm, clock: real } }]',
       'traces: [{ name: t, lengths: { type: fixed, prompt: 256, output: 16 }, arrivals: { type: poisson }, maxTotalTokens: 4096, requests: 10, seed: 1 }]',
       'slos: [{ name: d, type: deadline, tbt: 30ms, ttftSlack: 300ms, maxMissRate: 0.1, percentile: 0.99 }]',
-      'profile: { lengths: [256, 512, 1024, 2048], repetitions: 3 }',
+      'profile: { lengths: [1024, 2048, 4096, 8192], repetitions: 3 }',
     ].join('\n'),
   );
   const { jobs } = readWorkflow(wf);
@@ -95,7 +95,7 @@ test('a real-time simulated system is profiled over HTTP against its started ser
   assert.is(lines.filter((l) => /prefill \d+ tokens/.test(l)).length, 4, lines.join('\n'));
   assert.is(o.error, null, lines.join('\n'));
   assert.ok(o.source?.startsWith('new profile'), o.source ?? '');
-  assert.equal(o.meta?.lengths, [256, 512, 1024, 2048]);
+  assert.equal(o.meta?.lengths, [1024, 2048, 4096, 8192]);
   assert.ok((o.meta?.fit.worstRelErr ?? 1) < 0.15);
 });
 

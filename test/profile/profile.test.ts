@@ -71,17 +71,20 @@ async function withSimServer<T>(fn: (url: string) => Promise<T>, maxModelLen = 3
   }
 }
 
-test('httpMeasure times the real-time simulated server close to its idle prefill curve', async () => {
+test('httpMeasure times the real-time simulated server\'s first token, not its whole response', async () => {
   await withSimServer(async (url) => {
     const job = simJob();
     const measure = httpMeasure({ baseUrl: url, model: 'm', prompts: await createPromptMaker({ kind: 'sim' }) });
     await measure(256, 1); // the warm-up profilePrefill does: the first request pays connection and JIT costs
     for (const n of [256, 2048]) {
       const truth = idleTtftNs(job.system.sim, 'llama-3-8b', job.parallel, n);
-      const got = await measure(n, 2);
-      assert.is(got.length, 2);
-      // Real time on a busy 2-core machine: timers fire late, never early.
-      for (const t of got) assert.ok(t > 0.97 * truth && t < 1.15 * truth + 8e6, `${n} tokens: ${t} ns vs ${truth} ns`);
+      const got = await measure(n, 3);
+      assert.is(got.length, 3);
+      // Timers fire late, never early; on a busy machine by tens of ms. The 15 further tokens of the 16-token
+      // response take ~135 ms more, so a bound of +50 ms still tells TTFT from end-to-end time.
+      const median = [...got].sort((a, b) => a - b)[1];
+      assert.ok(Math.min(...got) > 0.97 * truth, `${n} tokens: ${got} ns vs ${truth} ns`);
+      assert.ok(median < truth + 50e6, `${n} tokens: median ${median} ns vs ${truth} ns`);
     }
   });
 });
