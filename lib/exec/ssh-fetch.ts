@@ -46,6 +46,8 @@ export async function fetchSshRuns(opts: FetchOptions): Promise<string[]> {
       const [sshFile, ...sshArgs] = opts.ssh;
       const ssh = spawn(sshFile, [...sshArgs, opts.host, remote], { stdio: ['ignore', 'pipe', 'pipe'] });
       const tar = spawn('tar', ['-x', '-f', '-', '-C', incoming], { stdio: ['pipe', 'ignore', 'pipe'] });
+      // tar dying early is reported by its exit status, not by an EPIPE thrown here.
+      tar.stdin.on('error', () => {});
       ssh.stdout.pipe(tar.stdin);
       let sshErr = '';
       let tarErr = '';

@@ -17,6 +17,8 @@ export interface GpuPool {
   /** A place for a job needing `gpus` GPUs now (on `onlyHost` when given), or null when none is free. */
   take(gpus: number, onlyHost?: number): Placement | null;
   give(placement: Placement): void;
+  /** No more jobs go to this host (it stopped answering). */
+  retire(hostIndex: number): void;
 }
 
 function alignmentOf(n: number): number {
@@ -45,9 +47,10 @@ export function validateSshPlacement(jobs: Job[], hosts: SshHost[]): void {
 export function startGpuPool(hosts: SshHost[], cpuSlotsPerHost = 1): GpuPool {
   const busy = hosts.map((h) => h.gpus.map(() => false));
   const cpuJobs = hosts.map(() => 0);
+  const retired = hosts.map(() => false);
   return {
     take(n, onlyHost) {
-      const allowed = (h: number) => onlyHost === undefined || h === onlyHost;
+      const allowed = (h: number) => !retired[h] && (onlyHost === undefined || h === onlyHost);
       if (n === 0) {
         let best = -1;
         for (let h = 0; h < hosts.length; h++) {
@@ -79,6 +82,9 @@ export function startGpuPool(hosts: SshHost[], cpuSlotsPerHost = 1): GpuPool {
     give(p) {
       if (p.slots.length === 0) cpuJobs[p.hostIndex]--;
       for (const s of p.slots) busy[p.hostIndex][s] = false;
+    },
+    retire(h) {
+      retired[h] = true;
     },
   };
 }

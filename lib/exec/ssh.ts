@@ -25,6 +25,8 @@ export interface RunSshOptions {
   remoteCacheDir?: string;
   /** Copy the workflow file to the hosts first (default true); off when the hosts already hold it. */
   uploadWorkflow?: boolean;
+  /** The workflow's path on the hosts (relative to workdir unless absolute); default: see formatRemoteWorkflowPath. */
+  remoteWorkflowFile?: string;
   /** Replaces the headroom command; `{jobId}`, `{workflow}`, `{cacheDir}` are filled in (remote paths). */
   command?: string[];
   /** ssh and its options; default `ssh -o BatchMode=yes` (no password prompts in the middle of a grid). */
@@ -90,7 +92,7 @@ export async function runSsh(jobs: Job[], opts: RunSshOptions): Promise<Map<stri
   validateSshPlacement(jobs, hosts);
   const ssh = opts.ssh ?? ['ssh', '-o', 'BatchMode=yes'];
   const remoteCacheDir = opts.remoteCacheDir ?? 'cache';
-  const remoteWorkflow = formatRemoteWorkflowPath(opts.workflowFile, opts.repoRoot ?? process.cwd());
+  const remoteWorkflow = opts.remoteWorkflowFile ?? formatRemoteWorkflowPath(opts.workflowFile, opts.repoRoot ?? process.cwd());
   const maxRetries = opts.maxRetries ?? 1;
   const logDir = join(opts.cacheDir, 'logs', 'ssh');
   await mkdir(logDir, { recursive: true });
@@ -112,6 +114,8 @@ export async function runSsh(jobs: Job[], opts: RunSshOptions): Promise<Map<stri
       child.stderr.on('data', (d: Buffer) => onOut?.(d.toString()));
       child.on('error', (e) => (onOut?.(`${e.message}\n`), resolve(127)));
       child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+      // A command that exits without reading its input must not crash us with EPIPE: its exit status tells.
+      child.stdin.on('error', () => {});
       child.stdin.end(input);
     });
 
@@ -144,7 +148,7 @@ export async function runSsh(jobs: Job[], opts: RunSshOptions): Promise<Map<stri
   };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const runAttempt = async (job: Job, place: Placement): Promise<void> => {
+  const runAttempt = async (job: Job, place: Placement): Promise<Attempt> => {
     const outcome = outcomes.get(job.id) as SshJobOutcome;
     const { host, workdir } = hosts[place.hostIndex];
     outcome.attempts += 1;
@@ -184,26 +188,48 @@ export async function runSsh(jobs: Job[], opts: RunSshOptions): Promise<Map<stri
       live.delete(job.id);
     }
     outcome.exitCode = attempt.code;
-    try {
-      const remoteCache = posix.isAbsolute(remoteCacheDir) ? remoteCacheDir : posix.join(workdir, remoteCacheDir);
-      const files = await fetchSshRuns({ ssh, host, remoteCacheDir: remoteCache, markName, localCacheDir: opts.cacheDir });
-      fetched = files.length;
-      outcome.fetchedFiles += files.length;
-      if (files.length > 0) logStream.write(`# fetched ${files.length} file(s): ${files.join(' ')}\n`);
-    } catch (e) {
-      log(`ssh: ${job.id}: ${(e as Error).message}`);
+    // A command that never started wrote nothing (and its host may not answer at all).
+    if (attempt.pgid !== null) {
+      try {
+        const remoteCache = posix.isAbsolute(remoteCacheDir) ? remoteCacheDir : posix.join(workdir, remoteCacheDir);
+        const files = await fetchSshRuns({ ssh, host, remoteCacheDir: remoteCache, markName, localCacheDir: opts.cacheDir });
+        fetched = files.length;
+        outcome.fetchedFiles += files.length;
+        if (files.length > 0) logStream.write(`# fetched ${files.length} file(s): ${files.join(' ')}\n`);
+      } catch (e) {
+        log(`ssh: ${job.id}: ${(e as Error).message}`);
+      }
     }
     await new Promise((resolve) => logStream.end(resolve));
     const seconds = ((Date.now() - startedMs) / 1000).toFixed(1);
     log(`ssh: ${job.id} on ${host} exited ${attempt.code} after ${seconds} s; fetched ${fetched} file(s); log ${outcome.logFile}`);
     outcome.state = attempt.code === 0 ? 'COMPLETED' : opts.signal?.aborted ? 'CANCELLED' : 'FAILED';
+    return attempt;
+  };
+
+  // A host on which two attempts in a row failed before their command started (no connection, no setsid, a
+  // full disk...) gets no more jobs.
+  const MAX_HOST_FAILURES = 2;
+  const hostFailures = hosts.map(() => 0);
+  const noteHost = (hostIndex: number, attempt: Attempt) => {
+    if (attempt.pgid !== null || attempt.code === 0) {
+      hostFailures[hostIndex] = 0;
+      return;
+    }
+    if (++hostFailures[hostIndex] === MAX_HOST_FAILURES) {
+      pool.retire(hostIndex);
+      for (const [id, h] of stickTo) if (h === hostIndex) stickTo.delete(id);
+      log(`ssh: no more jobs for ${hosts[hostIndex].host}: ${MAX_HOST_FAILURES} attempts in a row failed before their command started (see the job logs)`);
+    }
   };
 
   // Biggest jobs first; a smaller job may fill GPUs a bigger one cannot use yet.
   const queue = [...jobs].sort((a, b) => b.gpus - a.gpus);
-  // A retry waits for the host it failed on: that host's cache holds the runs it resumes from. Only when ssh
-  // itself failed (255) may it go anywhere.
+  // A retry waits for the host it failed on: that host's cache holds the runs it resumes from. Only when the
+  // command never started there (no connection, say) may it go anywhere.
   const stickTo = new Map<string, number>();
+  /** Attempts per job whose command ran and failed (those count against maxRetries). */
+  const commandFailures = new Map<string, number>();
   const running = new Set<Promise<void>>();
   const settled = new Set<string>();
   let lastSummary = '';
@@ -215,20 +241,43 @@ export async function runSsh(jobs: Job[], opts: RunSshOptions): Promise<Map<stri
         continue;
       }
       const job = queue.splice(i, 1)[0];
-      const task: Promise<void> = runAttempt(job, place).then(() => {
+      const task: Promise<void> = runAttempt(job, place).then((attempt) => {
         pool.give(place);
         running.delete(task);
+        noteHost(place.hostIndex, attempt);
         const o = outcomes.get(job.id) as SshJobOutcome;
-        if (o.state === 'FAILED' && o.attempts <= maxRetries && !opts.signal?.aborted) {
-          log(`ssh: retrying ${job.id} (attempt ${o.attempts + 1} of ${maxRetries + 1})`);
-          if (o.exitCode !== 255) stickTo.set(job.id, place.hostIndex);
-          else stickTo.delete(job.id);
-          queue.unshift(job);
+        if (o.state === 'FAILED' && !opts.signal?.aborted) {
+          if (attempt.pgid === null) {
+            // The host failed, not the job: it goes anywhere else, without using up its retries (retired hosts
+            // bound how often this happens).
+            stickTo.delete(job.id);
+            queue.unshift(job);
+            log(`ssh: ${job.id} did not start on ${hosts[place.hostIndex].host}; queued again`);
+          } else {
+            const failures = (commandFailures.get(job.id) ?? 0) + 1;
+            commandFailures.set(job.id, failures);
+            if (failures <= maxRetries) {
+              log(`ssh: retrying ${job.id} on ${hosts[place.hostIndex].host} (retry ${failures} of ${maxRetries})`);
+              stickTo.set(job.id, place.hostIndex);
+              queue.unshift(job);
+            } else {
+              settled.add(job.id);
+            }
+          }
         } else {
           settled.add(job.id);
         }
       });
       running.add(task);
+    }
+    if (running.size === 0 && queue.length > 0 && !opts.signal?.aborted) {
+      // Nothing runs and nothing could be placed: the hosts that could take these jobs are retired.
+      for (const job of queue.splice(0)) {
+        const o = outcomes.get(job.id) as SshJobOutcome;
+        o.state = 'FAILED';
+        settled.add(job.id);
+        log(`ssh: ${job.id} cannot run: no host left with ${job.gpus} free GPU${job.gpus === 1 ? '' : 's'}`);
+      }
     }
     const summary = formatSshSummary(jobs, outcomes, settled, queue.length, running.size);
     if (summary !== lastSummary) log(`ssh: ${summary}`);
