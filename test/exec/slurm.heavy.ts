@@ -111,4 +111,36 @@ test('a job sbatch refuses is reported, not waited for', async () => {
   assert.match(lines.join('\n'), /sbatch refused tiny\/sim\/fixed\/nowhere .*partition/i);
 });
 
+test('aborting cancels the jobs still queued or running', async () => {
+  const controller = new AbortController();
+  const lines: string[] = [];
+  const startedMs = Date.now();
+  const outcomes = await runSlurm([makeJob('tiny/sim/fixed/slow', 1)], {
+    workflowFile: join(repoRoot, 'workflows/unused.yml'),
+    cacheDir,
+    repoRoot,
+    settings: { type: 'slurm', partition: null, account: null, time: '10m', sbatchArgs: [] },
+    command: ['env', 'STAND_IN_SLEEP_S=60', 'bash', standIn, '{jobId}', '{cacheDir}'],
+    env: clusterEnv,
+    pollMs: 250,
+    signal: controller.signal,
+    log: (line) => {
+      lines.push(line);
+      if (/-> RUNNING/.test(line)) controller.abort();
+    },
+  });
+  const outcome = outcomes.get('tiny/sim/fixed/slow') as SlurmJobOutcome;
+  assert.is(outcome.state, 'CANCELLED', lines.join('\n'));
+  assert.ok(Date.now() - startedMs < 20_000);
+  assert.match(lines.join('\n'), /interrupted; cancelled tiny\/sim\/fixed\/slow \(\d+\)/);
+  // Slurm itself says the job was cancelled (scancel is asynchronous: give it a moment).
+  let state = '';
+  for (let i = 0; i < 40 && state !== 'CANCELLED'; i++) {
+    state = await new Promise<string>((done) =>
+      execFile('squeue', ['-h', '-t', 'all', '-o', '%T', '-j', outcome.slurmJobIds[0]], { env: clusterEnv }, (_e, out) => done(out.trim())));
+    if (state !== 'CANCELLED') await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.is(state, 'CANCELLED');
+});
+
 test.run();
