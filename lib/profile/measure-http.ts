@@ -31,6 +31,8 @@ export interface HttpMeasureOptions {
   promptTolerance?: { tokens: number; relative: number };
 }
 
+const RETRIES_BEFORE_RESPONSE = 2;
+
 /** A Measure against a running server: sequential streamed requests, TTFTs in ns. */
 export function httpMeasure(opts: HttpMeasureOptions): Measure {
   if (!opts.baseUrl && !opts.server) throw new Error('httpMeasure: expected baseUrl or server, got neither');
@@ -62,8 +64,12 @@ export function httpMeasure(opts: HttpMeasureOptions): Measure {
       const i = idx++;
       const prompt = await maker.make(i, promptTokens);
       const body = Buffer.from(buildRequestBody(endpoint, opts.model, prompt, outputTokens, true));
-      const req = { idx: i, scheduledNs: nowNs(), promptTokens, outputTokens, body };
-      const ev = await startRequest(tgt, req, timeoutNs, nowNs).done;
+      let ev = await startRequest(tgt, { idx: i, scheduledNs: nowNs(), promptTokens, outputTokens, body }, timeoutNs, nowNs).done;
+      // A connection reset before any response (a keep-alive socket the server just closed) never reached the
+      // engine, so sending again does not bias the timing.
+      for (let retry = 0; retry < RETRIES_BEFORE_RESPONSE && ev.status === 'stream_error' && ev.httpStatus === null; retry++) {
+        ev = await startRequest(tgt, { idx: i, scheduledNs: nowNs(), promptTokens, outputTokens, body }, timeoutNs, nowNs).done;
+      }
       if (ev.status !== 'ok' || ev.tokenNs.length === 0 || ev.sentNs === null) {
         throw new Error(
           `Profiling request of ${promptTokens} prompt tokens to ${where} failed: expected a streamed ` +

@@ -7,6 +7,8 @@ import { idleTtftNs } from '../../lib/sim/virtual.ts';
 import { startSimServer } from '../../lib/sim/server.ts';
 import { createPromptMaker } from '../../lib/load/prompts.ts';
 import { simJob } from '../fixtures/profile/sim-job.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 test('profilePrefill warms up at the shortest and longest length, then measures each length in order', async () => {
   const calls: [number, number][] = [];
@@ -135,6 +137,31 @@ test('httpMeasure refuses prompts the server counts differently', async () => {
       assert.match((e as Error).message, `Profiling prompt of 256 tokens was counted as 512 tokens by ${url}/v1/completions: expected within 32`);
     }
   });
+});
+
+test('httpMeasure sends again when the connection is reset before any response, and only then', async () => {
+  let seen = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      seen++;
+      if (seen === 1) return void req.socket.destroy(); // like a keep-alive socket the server just closed
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${JSON.stringify({ choices: [{ index: 0, text: ' a', finish_reason: null }] })}\n\n`);
+      res.end(`data: ${JSON.stringify({ choices: [{ index: 0, text: '', finish_reason: 'length' }] })}\n\ndata: [DONE]\n\n`);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const measure = httpMeasure({ baseUrl: url, model: 'm', prompts: await createPromptMaker({ kind: 'sim' }) });
+    const [ttft] = await measure(8, 1);
+    assert.ok(ttft > 0);
+    assert.is(seen, 2);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
 });
 
 test.run();
