@@ -20,11 +20,17 @@ gaps AS (
   SELECT unnest(CASE WHEN failed THEN ['inf'::DOUBLE] ELSE list_transform(ts[2:], lambda t, i: (t - ts[i]) / $tps) END) AS g
   FROM req
 ),
-deadline AS (
-  SELECT d.slo_idx, r.failed, f.prefill IS NULL AS no_prefill, r.p,
+-- Deadline SLOs that share (dd, slack) share the pass over the tokens; MATERIALIZED keeps the join that fans
+-- the result out to each SLO from being pushed under the list_reduce.
+miss AS MATERIALIZED (
+  SELECT d.dd, d.slack, r.failed, f.prefill IS NULL AS no_prefill, r.p,
     CASE WHEN r.failed THEN 1.0
-         ELSE hr_miss_rate(hr_deadline_state(r.ts, r.a, f.prefill + d.slack, d.dd, false)) END AS miss
-  FROM req r CROSS JOIN eval_deadlines d LEFT JOIN eval_prefill f ON f.prompt_tokens = r.p
+         ELSE hr_miss_rate(hr_deadline_state(r.ts, r.a, f.prefill + d.slack, d.dd)) END AS miss
+  FROM req r CROSS JOIN (SELECT DISTINCT dd, slack FROM eval_deadlines) d
+  LEFT JOIN eval_prefill f ON f.prompt_tokens = r.p
+),
+deadline AS (
+  SELECT e.slo_idx, m.failed, m.no_prefill, m.p, m.miss FROM miss m JOIN eval_deadlines e USING (dd, slack)
 )
 SELECT 'ttft' AS metric, NULL::INTEGER AS slo_idx, quantile_cont(ttft, $pcts) AS q FROM per_request
 UNION ALL SELECT 'tpot', NULL, quantile_cont(tpot, $pcts) FROM per_request
