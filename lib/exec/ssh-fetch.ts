@@ -7,6 +7,13 @@ import { access, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { quoteShell } from './slurm-script.ts';
 
+/** A path for the remote shell: quoted, except that a leading `~/` still means the remote home. */
+export function quoteRemotePath(path: string): string {
+  if (path === '~') return '"$HOME"';
+  if (path.startsWith('~/')) return `"$HOME"/${quoteShell(path.slice(2))}`;
+  return quoteShell(path);
+}
+
 /** The remote side of a fetch: every file newer than the mark, as a tar stream on stdout; then the mark goes. */
 export function formatFetchScript(remoteCacheDir: string, markName: string): string {
   // tmp/ holds writers' work in progress and hidden names are temp files and marks; the DuckDB catalog is one
@@ -14,7 +21,7 @@ export function formatFetchScript(remoteCacheDir: string, markName: string): str
   const find =
     `find . -type f -newer ${quoteShell(markName)} ! -path './tmp/*' ! -path '*/.*' ! -name '*.duckdb' ` +
     `! -name '*.duckdb.*' ! -name '*.tmp' -print0`;
-  return `cd ${quoteShell(remoteCacheDir)} && ${find} | tar --null -T - -cf - && rm -f ${quoteShell(markName)}`;
+  return `cd ${quoteRemotePath(remoteCacheDir)} && ${find} | tar --null -T - -cf - && rm -f ${quoteShell(markName)}`;
 }
 
 async function listFiles(dir: string): Promise<string[]> {

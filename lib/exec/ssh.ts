@@ -8,7 +8,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, posix, relative, sep } from 'node:path';
 import type { ExecutorSettings, Job } from '../types.ts';
 import { formatJobCommand, formatJobFileName, quoteShell } from './slurm-script.ts';
-import { fetchSshRuns } from './ssh-fetch.ts';
+import { fetchSshRuns, quoteRemotePath } from './ssh-fetch.ts';
 import { startGpuPool, validateSshPlacement, type Placement } from './ssh-placement.ts';
 
 export type SshSettings = Extract<ExecutorSettings, { type: 'ssh' }>;
@@ -72,7 +72,7 @@ export function formatSshJobScript(opts: {
 }): string {
   const rc = quoteShell(opts.remoteCacheDir);
   return [
-    `cd ${quoteShell(opts.workdir)}`,
+    `cd ${quoteRemotePath(opts.workdir)}`,
     `mkdir -p ${rc}`,
     `touch ${rc}/${quoteShell(opts.markName)}`,
     `export CUDA_VISIBLE_DEVICES=${opts.gpus.join(',')}`,
@@ -128,7 +128,7 @@ export async function runSsh(jobs: Job[], opts: RunSshOptions): Promise<Map<stri
       done = (async () => {
         const { host, workdir } = hosts[hostIndex];
         const target = quoteShell(remoteWorkflow);
-        const script = `cd ${quoteShell(workdir)} && mkdir -p "$(dirname ${target})" && cat > ${target}.tmp && mv ${target}.tmp ${target}`;
+        const script = `cd ${quoteRemotePath(workdir)} && mkdir -p "$(dirname ${target})" && cat > ${target}.tmp && mv ${target}.tmp ${target}`;
         let out = '';
         const code = await runSshCommand(host, script, await readFile(opts.workflowFile), (s) => (out += s));
         if (code !== 0) throw new Error(`Copying ${opts.workflowFile} to ${host}:${workdir}/${remoteWorkflow} failed (exit ${code}): ${out.trim()}`);
