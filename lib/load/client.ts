@@ -52,7 +52,8 @@ export function startRequest(target: Target, req: PreparedRequest, timeoutNs: nu
   };
   if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
   const mod = target.url.protocol === 'https:' ? https : http;
-  const client = mod.request(target.url, { method: 'POST', agent: target.agent, headers });
+  let client!: http.ClientRequest;
+  let retried = false;
 
   const finish = (status: RequestStatus, error: string | null) => {
     if (finished) return;
@@ -85,41 +86,53 @@ export function startRequest(target: Target, req: PreparedRequest, timeoutNs: nu
     }
   };
 
-  client.on('response', (res) => {
-    httpStatus = res.statusCode ?? null;
-    if (httpStatus === null || httpStatus >= 400) {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (s: string) => {
-        if (text.length < 600) text += s;
+  const open = (agent: http.Agent | false) => {
+    const c = mod.request(target.url, { method: 'POST', agent, headers });
+    client = c;
+    c.on('response', (res) => {
+      httpStatus = res.statusCode ?? null;
+      if (httpStatus === null || httpStatus >= 400) {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (s: string) => {
+          if (text.length < 600) text += s;
+        });
+        res.on('end', () => finish('http_error', `HTTP ${httpStatus}: ${text.trim().slice(0, 500)}`));
+        res.on('error', () => finish('http_error', `HTTP ${httpStatus} (body cut off)`));
+        return;
+      }
+      res.on('data', (buf: Buffer) => {
+        if (finished) return; // after [DONE] the rest is drained so the socket can be reused
+        onEvents(parser.push(buf), nowNs());
       });
-      res.on('end', () => finish('http_error', `HTTP ${httpStatus}: ${text.trim().slice(0, 500)}`));
-      res.on('error', () => finish('http_error', `HTTP ${httpStatus} (body cut off)`));
-      return;
-    }
-    res.on('data', (buf: Buffer) => {
-      if (finished) return; // after [DONE] the rest is drained so the socket can be reused
-      onEvents(parser.push(buf), nowNs());
+      res.on('end', () => {
+        if (finished) return;
+        onEvents(parser.end(), nowNs());
+        if (finished) return;
+        if (state.sawFinish) finish('ok', null);
+        else finish('stream_error', `stream ended without [DONE] or a finish_reason after ${state.tokenNs.length} tokens`);
+      });
+      res.on('aborted', () => finish('stream_error', `connection closed mid-stream after ${state.tokenNs.length} tokens`));
+      res.on('error', (err) => finish('stream_error', `stream failed after ${state.tokenNs.length} tokens: ${err.message}`));
     });
-    res.on('end', () => {
-      if (finished) return;
-      onEvents(parser.end(), nowNs());
-      if (finished) return;
-      if (state.sawFinish) finish('ok', null);
-      else finish('stream_error', `stream ended without [DONE] or a finish_reason after ${state.tokenNs.length} tokens`);
+    c.on('error', (err) => {
+      if (c !== client) return; // the attempt given up for a retry
+      const code = (err as NodeJS.ErrnoException).code;
+      // A kept-alive socket the server closed just as we reused it: the request never reached the server, so
+      // send it once more on a fresh connection (sentNs stays the first send: the lag is real).
+      if (!finished && !retried && httpStatus === null && c.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE')) {
+        retried = true;
+        return open(false);
+      }
+      finish('stream_error', httpStatus === null
+        ? `request failed before a response: ${code ?? err.message}`
+        : `stream failed after ${state.tokenNs.length} tokens: ${code ?? err.message}`);
     });
-    res.on('aborted', () => finish('stream_error', `connection closed mid-stream after ${state.tokenNs.length} tokens`));
-    res.on('error', (err) => finish('stream_error', `stream failed after ${state.tokenNs.length} tokens: ${err.message}`));
-  });
-  client.on('error', (err) => {
-    const code = (err as NodeJS.ErrnoException).code;
-    finish('stream_error', httpStatus === null
-      ? `request failed before a response: ${code ?? err.message}`
-      : `stream failed after ${state.tokenNs.length} tokens: ${code ?? err.message}`);
-  });
+    c.end(req.body);
+  };
 
   sentNs = nowNs();
-  client.end(req.body);
+  open(target.agent);
   timer = setTimeout(() => finish('timeout', `no complete response within ${timeoutNs / 1e9} s`), Math.max(1, timeoutNs / 1e6));
   return { done, cancel: (status, reason) => finish(status, reason) };
 }

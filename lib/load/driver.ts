@@ -37,7 +37,7 @@ export const TOKENS_PER_SECOND_PER_THREAD = 25_000;
 const POLL_MS = 200;
 const WARMUP_OUTPUT_TOKENS = 16;
 /** Lead time between the start order and the run clock's zero, so every worker starts on time. */
-const START_LEAD_NS = 20_000_000;
+const START_LEAD_NS = 50_000_000;
 
 /** Threads for a schedule: 1 (this thread) up to the offered token rate one thread keeps up with. */
 export function pickWorkerCount(schedule: ScheduledRequest[], requested: number): number {
