@@ -35,7 +35,7 @@ export async function readFluidRate(instance: DuckDBInstance, requestsParquet: s
 /** Bisection for all requests at once, one UPDATE per step, until every bracket is closed (about 47 steps from
  * Etalon's [0, 1e10] s; only steps whose midpoint is below a request's largest gap read its tokens). */
 async function bisectDeadlines(conn: DuckDBConnection, target: number, ticksPerS: number): Promise<void> {
-  await conn.run(readSqlFile(import.meta.url, './sql/fluid-init.sql'));
+  await conn.run(readSqlFile(import.meta.url, './sql/fluid-init.sql'), { tps: ticksPerS });
   const step = readSqlFile(import.meta.url, './sql/fluid-step.sql');
   for (let k = 0; k < MAX_STEPS; k++) {
     const r = await conn.run(step, { target, tps: ticksPerS });
