@@ -129,6 +129,12 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
       opts.signal?.removeEventListener('abort', onAbort);
     }
     report();
+    // An interrupted run is not a measurement: say so rather than return it as one (it must not be cached).
+    if (opts.signal?.aborted) {
+      const err = new Error('The load run was interrupted; its requests were cancelled');
+      err.name = 'AbortError';
+      throw err;
+    }
     results.sort((a, b) => a.idx - b.idx);
     const durationNs = Math.max(0, nowNs());
     return { requests: results, durationNs, lagP99Ns: computeLagP99Ns(results), startedAt, clockOriginNs: runStartNs.toString() };

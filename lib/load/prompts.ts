@@ -17,7 +17,7 @@ export interface PromptMaker {
 export type PromptMakerOptions =
   | { kind: 'sim' }
   | { kind: 'tokenizer'; tokenizer: string; cacheDir: string }
-  | { kind: 'server'; baseUrl: string; model: string };
+  | { kind: 'server'; baseUrl: string; model: string; apiKey?: string | null };
 
 export async function createPromptMaker(opts: PromptMakerOptions): Promise<PromptMaker> {
   switch (opts.kind) {
@@ -29,7 +29,7 @@ export async function createPromptMaker(opts: PromptMakerOptions): Promise<Promp
       return { kind: 'tokenizer', make: (idx, tokens) => makeExactPrompt(idx, tokens, count, `tokenizer ${opts.tokenizer}`) };
     }
     case 'server': {
-      const count = createServerCounter(opts.baseUrl, opts.model);
+      const count = createServerCounter(opts.baseUrl, opts.model, opts.apiKey ?? null);
       await count('hello'); // fail now, with the reason, rather than at the first request
       return { kind: 'server', make: (idx, tokens) => makeExactPrompt(idx, tokens, count, `${opts.baseUrl} /tokenize`) };
     }
@@ -106,7 +106,7 @@ export async function makeExactPrompt(idx: number, tokens: number, count: (text:
   throw new Error(`${what}: could not build a prompt of exactly ${tokens} tokens for request ${idx}`);
 }
 
-function createServerCounter(baseUrl: string, model: string): (text: string) => Promise<number> {
+function createServerCounter(baseUrl: string, model: string, apiKey: string | null): (text: string) => Promise<number> {
   // vLLM serves /tokenize at the root, beside /v1.
   const root = baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
   return async (prompt: string) => {
@@ -114,7 +114,7 @@ function createServerCounter(baseUrl: string, model: string): (text: string) => 
     try {
       res = await fetch(`${root}/tokenize`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
         body: JSON.stringify({ model, prompt }),
       });
     } catch (err) {

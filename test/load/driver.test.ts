@@ -145,4 +145,25 @@ test('worker threads share the run clock and return the same requests; the API k
   }
 });
 
+test('an aborted run cancels what is in flight and rejects with an AbortError instead of returning a result', async () => {
+  const server = await startStreamServer({ tokenIntervalMs: 50, usage: true });
+  try {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 150);
+    const t0 = Date.now();
+    try {
+      await runLoad({
+        baseUrl: server.url, model: 'm', client: client(), schedule: evenly(20, 50, 5, 40), signal: controller.signal,
+        prompts: await createPromptMaker({ kind: 'sim' }),
+      });
+      assert.unreachable('expected a rejection');
+    } catch (err) {
+      assert.is((err as Error).name, 'AbortError');
+    }
+    assert.ok(Date.now() - t0 < 1500, 'stopped promptly, not after the 3 s of streams');
+  } finally {
+    await server.close();
+  }
+});
+
 test.run();
