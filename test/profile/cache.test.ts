@@ -5,7 +5,6 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensurePrefillPredictor, prefillTable, profilePaths, readProfileMeta } from '../../lib/profile/cache.ts';
-import { profileFingerprint } from '../../lib/profile/fingerprint.ts';
 import { virtualMeasure, type Measure } from '../../lib/profile/profile.ts';
 import { PrefillFitError } from '../../lib/profile/fit.ts';
 import { idleTtftNs } from '../../lib/sim/virtual.ts';
@@ -106,16 +105,6 @@ test('a refused fit names the job and leaves no profile in the cache', async () 
   }
   assert.is(await readProfileMeta(dir, 'fp5'), null);
   assert.not.ok(existsSync(profilePaths(dir, 'fp5').onnx));
-});
-
-test('profileFingerprint ignores the trace and SLOs but not the scheduler or the profiled lengths', () => {
-  const base = simJob();
-  const otherTrace = { ...base, trace: { ...base.trace, name: 'other', seed: 7 }, slos: [] };
-  assert.is(profileFingerprint(otherTrace), profileFingerprint(base));
-  assert.is(profileFingerprint(base), profileFingerprint(simJob()));
-  assert.is.not(profileFingerprint(simJob({ sim: { scheduler: 'sarathi' } })), profileFingerprint(base));
-  assert.is.not(profileFingerprint(simJob({ profile: { lengths: [256, 512, 1024, 2048] } })), profileFingerprint(base));
-  assert.match(profileFingerprint(base), /^[0-9a-f]{16}$/);
 });
 
 test.run();
