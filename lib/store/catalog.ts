@@ -6,6 +6,7 @@ import { existsSync, renameSync, rmSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { isDuckDbFile, validateCatalogFile, type Layout } from './layout.ts';
 import { formatViewsSql } from './views.ts';
+import { StoreError } from './errors.ts';
 
 const MARKER = 'headroom_catalog';
 
@@ -40,14 +41,14 @@ async function validateCatalogOwner(path: string): Promise<void> {
     instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
   } catch (e) {
     if (/lock/i.test(String(e))) return; // held open (a CLI session on our catalog); the rename does not disturb it
-    throw new Error(`catalog ${path} cannot be opened as DuckDB (${String(e).split('\n')[0]}); headroom will not overwrite it: move it away.`);
+    throw new StoreError(`catalog ${path} cannot be opened as DuckDB (${String(e).split('\n')[0]}); headroom will not overwrite it: move it away.`);
   }
   try {
     const conn = await instance.connect();
     const r = await conn.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE table_name = '${MARKER}'`);
     conn.closeSync();
     if (Number(r.getRows()[0][0]) === 0) {
-      throw new Error(`catalog ${path} is a DuckDB database that headroom did not write (no ${MARKER} table); ` +
+      throw new StoreError(`catalog ${path} is a DuckDB database that headroom did not write (no ${MARKER} table); ` +
         `headroom will not overwrite it: move it away or use another --cache.`);
     }
   } finally {

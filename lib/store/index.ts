@@ -14,8 +14,10 @@ import { writeCapacityFile } from './write-capacities.ts';
 import { createViews, ensureSchemaFiles } from './views.ts';
 import { writeCatalog } from './catalog.ts';
 import { toPlainRows } from './plain-rows.ts';
+import { StoreError } from './errors.ts';
 
 export type { Evaluation } from '../metrics/evaluate.ts';
+export { StoreError } from './errors.ts';
 
 export interface RunInfo {
   runId: string;
@@ -128,7 +130,7 @@ class ParquetStore implements Store {
   private requestsFile(runId: string): string {
     const path = join(this.layout.runs, runId, 'requests.parquet');
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId) || !existsSync(path)) {
-      throw new Error(`no run "${runId}" in cache ${this.layout.dir} (expected ${path})`);
+      throw new StoreError(`no run "${runId}" in cache ${this.layout.dir} (expected ${path})`);
     }
     return path;
   }

@@ -4,10 +4,11 @@
 //   <cache>/schema/v1/*.parquet                                  empty files giving the views their types
 //   <cache>/tmp/<host>-<pid>-<random>                            a writer's work in progress; never read
 //   <cache>/headroom.duckdb                                      catalog of views for the DuckDB CLI
-import { existsSync, mkdirSync, readdirSync, readFileSync, openSync, readSync, closeSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, openSync, readSync, closeSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { StoreError } from './errors.ts';
 
 export const RUN_FILES = ['run.parquet', 'requests.parquet', 'server_samples.parquet'] as const;
 export const CAPACITY_FILES = ['capacities.parquet'] as const;
@@ -39,7 +40,7 @@ export function makeLayout(cacheDir: string): Layout {
 /** Create the folders, refusing a cache path that is a file or a folder holding things that are not ours. */
 export function prepareLayout(layout: Layout): void {
   if (existsSync(layout.dir) && !statSync(layout.dir).isDirectory()) {
-    throw new Error(`cache ${layout.dir} is not a folder; expected a headroom cache folder (give --cache another path)`);
+    throw new StoreError(`cache ${layout.dir} is not a folder; expected a headroom cache folder (give --cache another path)`);
   }
   for (const d of [layout.runs, layout.capacities, layout.tmp, join(layout.dir, 'schema')]) mkdirSync(d, { recursive: true });
   validateEntries(layout.runs, RUN_FILES, 'run');
@@ -53,7 +54,7 @@ function validateEntries(folder: string, files: readonly string[], what: string)
     const path = join(folder, e.name);
     const ok = e.isDirectory() && ENTRY_NAME.test(e.name) && files.every((f) => existsSync(join(path, f)));
     if (!ok) {
-      throw new Error(
+      throw new StoreError(
         `cache entry ${path} is not a headroom ${what}: expected a folder named [A-Za-z0-9._-] holding ` +
           `${files.join(', ')}; found ${e.isDirectory() ? 'a folder with ' + listBrief(path) : 'a file'}. ` +
           `headroom does not touch it; move it out of ${folder}.`,
@@ -82,7 +83,7 @@ export function isDuckDbFile(path: string): boolean {
 export function validateCatalogFile(path: string): void {
   if (!existsSync(path)) return;
   if (!statSync(path).isFile() || !isDuckDbFile(path)) {
-    throw new Error(
+    throw new StoreError(
       `catalog ${path} is not a DuckDB database (expected the "DUCK" header that headroom writes); ` +
         `headroom will not overwrite it: move it away or delete it if it is not yours.`,
     );
@@ -136,8 +137,4 @@ export function newRunId(fingerprint: string, qps: number): string {
 
 export function hasEntries(folder: string): boolean {
   return readdirSync(folder).length > 0;
-}
-
-export function readText(path: string): string {
-  return readFileSync(path, 'utf8');
 }
