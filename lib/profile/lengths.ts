@@ -14,16 +14,27 @@ export function contextTokensOf(job: Job): number | null {
 }
 
 /**
- * The job's profile settings with lengths that fit its context (prompt + decode <= context). When the context
- * cuts the list short, the longest prompt that still fits is added, so the fit spans every prompt the server
- * can take and extrapolates as little as possible.
+ * The longest prompt the job's server takes with the profile's decode length: the context minus the decode, and
+ * for the simulated vLLM scheduler (no chunking) also its token budget, as vLLM V0 refuses longer prompts.
+ * Null when unknown.
+ */
+export function longestPromptOf(job: Job): number | null {
+  const context = contextTokensOf(job);
+  const limits = context === null ? [] : [context - job.profile.outputTokens];
+  if (job.system.engine === 'sim' && job.system.sim.scheduler === 'vllm') limits.push(job.system.sim.maxNumBatchedTokens);
+  return limits.length === 0 ? null : Math.min(...limits);
+}
+
+/**
+ * The job's profile settings with lengths the server takes (see longestPromptOf). When that cuts the list
+ * short, the longest prompt that still fits is added, so the fit spans every prompt the server can take and
+ * extrapolates as little as possible.
  */
 export function profileSettingsFor(job: Job): ProfileSettings {
   const base = job.profile;
   const wanted = [...new Set(base.lengths.length > 0 ? base.lengths : DEFAULT_PROFILE_LENGTHS)].sort((a, b) => a - b);
-  const context = contextTokensOf(job);
-  if (context === null) return { ...base, lengths: wanted };
-  const longest = context - base.outputTokens;
+  const longest = longestPromptOf(job);
+  if (longest === null) return { ...base, lengths: wanted };
   const lengths = wanted.filter((n) => n <= longest);
   if (longest > 0 && wanted.some((n) => n > longest) && !lengths.includes(longest)) lengths.push(longest);
   return { ...base, lengths };

@@ -9,6 +9,13 @@ test('profileSettingsFor keeps the lengths that fit the context and adds the lon
   assert.equal(profileSettingsFor(simJob({ maxModelLen: 32768 })).lengths, [256, 512, 1024, 2048, 4096, 8192, 16384]);
 });
 
+test('profileSettingsFor stops at the simulated vLLM scheduler\'s token budget, which refuses longer prompts', () => {
+  const job = simJob({ sim: { scheduler: 'vllm', maxNumBatchedTokens: 6000 } });
+  assert.equal(profileSettingsFor(job).lengths, [256, 512, 1024, 2048, 4096, 6000]);
+  const sarathi = simJob({ sim: { scheduler: 'sarathi', maxNumBatchedTokens: 512 } });
+  assert.is(profileSettingsFor(sarathi).lengths.at(-1), 16384);
+});
+
 test('profileSettingsFor takes the simulated model\'s context when the workflow leaves it open', () => {
   const job = simJob({ maxModelLen: null });
   assert.is(contextTokensOf(job), 8192);

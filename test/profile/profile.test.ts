@@ -6,7 +6,6 @@ import { prefillChunkTokensOf } from '../../lib/profile/lengths.ts';
 import { idleTtftNs } from '../../lib/sim/virtual.ts';
 import { simJob } from '../fixtures/profile/sim-job.ts';
 
-
 test('profilePrefill warms up at the shortest and longest length, then measures each length in order', async () => {
   const calls: [number, number][] = [];
   const measure: Measure = async (n, reps) => {
