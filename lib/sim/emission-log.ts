@@ -17,7 +17,9 @@ export const EMISSION_LOG_HEADER = [
 
 export class EmissionLog {
   private readonly out: WriteStream;
-  private buf: string[] = [];
+  // Raw rows, formatted only at flush so the token path does no string or BigInt work.
+  private ids: string[] = [];
+  private nums: number[] = [];
 
   constructor(
     file: string,
@@ -28,14 +30,22 @@ export class EmissionLog {
   }
 
   record(requestId: string, tokenIndex: number, simNs: number, writeNs: number): void {
-    this.buf.push(`${requestId},${tokenIndex},${this.originNs + BigInt(simNs)},${this.originNs + BigInt(writeNs)}\n`);
-    if (this.buf.length >= 4096) this.flush();
+    this.ids.push(requestId);
+    this.nums.push(tokenIndex, simNs, writeNs);
+    if (this.ids.length >= 16384) this.flush();
   }
 
   flush(): void {
-    if (this.buf.length === 0) return;
-    this.out.write(this.buf.join(''));
-    this.buf = [];
+    if (this.ids.length === 0) return;
+    const o = this.originNs;
+    const lines: string[] = new Array(this.ids.length);
+    for (let i = 0; i < this.ids.length; i++) {
+      const n = this.nums;
+      lines[i] = `${this.ids[i]},${n[3 * i]},${o + BigInt(n[3 * i + 1])},${o + BigInt(n[3 * i + 2])}\n`;
+    }
+    this.out.write(lines.join(''));
+    this.ids = [];
+    this.nums = [];
   }
 
   async close(): Promise<void> {

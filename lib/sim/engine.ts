@@ -155,15 +155,15 @@ export class SimEngine {
       req.generated += 1;
       produced.push(req);
     }
-    const finished = produced.filter((r) => r.generated >= r.maxTokens);
-    if (finished.length) {
-      for (const r of finished) {
-        r.state = 'finished';
-        this.kv.give(r.blocks);
-        r.blocks = 0;
-      }
-      this.running = this.running.filter((r) => r.state === 'running');
+    const finished: SimRequest[] = [];
+    for (const r of produced) {
+      if (r.generated < r.maxTokens) continue;
+      r.state = 'finished';
+      this.kv.give(r.blocks);
+      r.blocks = 0;
+      finished.push(r);
     }
+    if (finished.length) this.running = this.running.filter((r) => r.state === 'running');
     return { startNs, endNs, produced, finished, shape, prefillOnly: batch.decodes.length === 0 };
   }
 

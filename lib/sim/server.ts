@@ -41,7 +41,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
   const clock = startMonotonicClock();
   const driver = new RealtimeDriver(engine, clock);
   const emissionLog = opts.emissionLog ? new EmissionLog(opts.emissionLog, clock.originNs) : null;
-  const flushTimer = emissionLog ? setInterval(() => emissionLog.flush(), 200).unref() : null;
+  const flushTimer = emissionLog ? setInterval(() => emissionLog.flush(), 1000).unref() : null;
   const counters: ServerCounters = { promptTokens: 0, generationTokens: 0, requestsFinished: 0 };
   const sockets = new Set<Socket>();
   const random = mulberry32(0x5eed);
