@@ -23,7 +23,8 @@ export function startScraper(metricsUrl: string, engine: EngineName, opts: Scrap
 
   const scrapeOnce = async () => {
     const tNs = Number(process.hrtime.bigint() - clockStartNs);
-    const gauges = await readGauges(metricsUrl, engine, Math.max(200, intervalMs));
+    // A generous timeout: a loaded server answers late rather than not at all, and scrapes never overlap.
+    const gauges = await readGauges(metricsUrl, engine, Math.max(2000, intervalMs));
     samples.push({ tNs, ...gauges });
   };
   // Self-scheduling rather than setInterval, so a slow endpoint never has two scrapes in flight.

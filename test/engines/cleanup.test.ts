@@ -29,7 +29,7 @@ async function runAndInterrupt(mode: string, act: (pid: number) => void) {
     exited.then(() => reject(new Error(`runner exited early: ${err}`)));
   });
   const members = listGroupMembers(pgid);
-  assert.ok(members === null || members.length >= 2, 'server and its worker are running');
+  assert.ok(members === null || members.length >= 1, 'the server is running');
   act(child.pid!);
   const exit = await exited;
   const deadline = Date.now() + 5000;

@@ -23,7 +23,7 @@ test('samples vLLM-style metrics at the interval, timed on the run clock', async
   const countAtStop = hits;
   await new Promise((r) => setTimeout(r, 250));
   await srv.close();
-  assert.ok(samples.length >= 3 && samples.length <= 6, `${samples.length} samples`);
+  assert.ok(samples.length >= 2 && samples.length <= 6, `${samples.length} samples`);
   assert.is(hits, countAtStop, 'no scrape after stop');
   assert.ok(samples[0].tNs >= 5e9 && samples[0].tNs < 6e9);
   for (let i = 1; i < samples.length; i++) assert.ok(samples[i].tNs - samples[i - 1].tNs >= 80e6, 'about one interval apart');

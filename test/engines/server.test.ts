@@ -64,8 +64,8 @@ test.after(() => fs.rmSync(logDir, { recursive: true, force: true }));
 
 test('a slow server is ready only once health and models answer, and stop ends its process group', async () => {
   const t0 = Date.now();
-  const server = await start(fakeJob('ok', ['--start-delay-ms', '700', '--grandchild']), { gpus: [1, 3], stopGraceMs: 300 });
-  assert.ok(Date.now() - t0 >= 700, 'waited for the model to load');
+  const server = await start(fakeJob('ok', ['--start-delay-ms', '400', '--grandchild']), { gpus: [1, 3], stopGraceMs: 300 });
+  assert.ok(Date.now() - t0 >= 400, 'waited for the model to load');
   const res = await fetch(`${server.baseUrl}/v1/models`);
   assert.is(res.status, 200);
   assert.is(server.metricsUrl, `${server.baseUrl}/metrics`);
@@ -103,10 +103,10 @@ test('a server killed by a signal while starting reports the signal', async () =
 });
 
 test('a server without /v1/models is not ready; the deadline error names the failing check', async () => {
-  const err = await expectStartError(start(fakeJob('no-models', [], 1.2)));
+  const err = await expectStartError(start(fakeJob('no-models', [], 2)));
   assert.is(err.exitCode, null);
-  assert.ok(err.afterMs >= 1200);
-  assert.match(err.message, /did not become ready within 1\.2 s \(last check: GET http:\/\/127\.0\.0\.1:\d+\/v1\/models answered 404\)/);
+  assert.ok(err.afterMs >= 2000);
+  assert.match(err.message, /did not become ready within 2\.0 s \(last check: GET http:\/\/127\.0\.0\.1:\d+\/v1\/models answered 404\)/);
   assert.ok(err.logTail.some((l) => l.includes('fake-engine ready')));
 });
 
@@ -122,7 +122,7 @@ test('a server that ignores SIGTERM is killed after the grace period', async () 
 });
 
 test('a server that dies mid-run is seen through exited() and checkServerAlive', async () => {
-  const job = fakeJob('crash-mid', ['--die-after-ms', '1200']);
+  const job = fakeJob('crash-mid', ['--die-after-ms', '1500']);
   const server = await start(job);
   assert.is(server.exited(), null);
   checkServerAlive(job, server);
