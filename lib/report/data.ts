@@ -7,7 +7,7 @@ import type { Store } from '../store/index.ts';
 import { fillSql, quoteSql, readSqlFile } from '../store/sql-text.ts';
 import { readProfileMeta, type PrefillProfileMeta } from '../profile/cache.ts';
 import { profileFingerprint } from '../profile/fingerprint.ts';
-import type { JobReport, ProbePoint, ReportData, SloResult } from './model.ts';
+import { formatJobLabels, type JobReport, type ProbePoint, type ReportData, type SloResult } from './model.ts';
 
 export async function readReportData(store: Store, workflow: Workflow, planned: PlannedJob[], cacheDir: string): Promise<ReportData> {
   const runsByFingerprint = await readRunIds(store, planned);
@@ -16,6 +16,7 @@ export async function readReportData(store: Store, workflow: Workflow, planned: 
     jobs: planned.map((p) => quoteSql(p.job.id)).join(', '),
   }));
   const jobs: JobReport[] = [];
+  const labels = formatJobLabels(planned.map((p) => p.job));
   for (const { job, fingerprint } of planned) {
     const runIds = runsByFingerprint.get(fingerprint) ?? new Set<string>();
     const results: SloResult[] = [];
@@ -37,7 +38,7 @@ export async function readReportData(store: Store, workflow: Workflow, planned: 
         break;
       }
     }
-    jobs.push({ job, fingerprint, cachedRuns: runIds.size, results, profile: await readJobProfile(cacheDir, job, fingerprint) });
+    jobs.push({ job, label: labels.get(job.id) ?? job.id, fingerprint, cachedRuns: runIds.size, results, profile: await readJobProfile(cacheDir, job, fingerprint) });
   }
   return { title: workflow.name, description: workflow.description, workflowFile: workflow.file, jobs };
 }

@@ -3,7 +3,6 @@
 import type * as vl from 'vega-lite';
 import type { Store } from '../store/index.ts';
 import type { JobReport, ReportData } from './model.ts';
-import { jobLabel } from './model.ts';
 import { renderSvg } from './render.ts';
 import { buildCapacitySpec, capacityBars } from './charts/capacity.ts';
 import { buildSloMetricSpec, sloMetricPoints } from './charts/slo-metric.ts';
@@ -46,7 +45,7 @@ export async function draftFigures(store: Store, data: ReportData): Promise<Draf
     drafts.push({
       section: 'slo',
       file: `slo-${fileSafe(slo.name)}.svg`,
-      caption: `SLO ${slo.name}: the bounded figures of every probe against offered QPS (circles passed, crosses failed, triangles were invalid runs); the dashed line is the bound.`,
+      caption: `SLO ${slo.name}: the bounded figures of every probe against offered QPS (circles passed, crosses failed, triangles were invalid runs; \u221e marks a figure made infinite by failed requests, drawn at the top); the dashed line is the bound.`,
       spec: buildSloMetricSpec(slo, points),
     });
   }
@@ -54,7 +53,7 @@ export async function draftFigures(store: Store, data: ReportData): Promise<Draf
     const labels = new Map<string, string>();
     for (const j of data.jobs) {
       const r = j.results.find((x) => x.slo.name === slo.name);
-      if (r?.capacityRunId) labels.set(r.capacityRunId, `${jobLabel(j.job)} @ ${+r.capacityQps.toFixed(3)} QPS`);
+      if (r?.capacityRunId) labels.set(r.capacityRunId, `${j.label} @ ${+r.capacityQps.toFixed(3)} QPS`);
     }
     const points = await readCdfPoints(store, labels);
     if (points.length === 0) continue;
@@ -80,7 +79,7 @@ export async function draftFigures(store: Store, data: ReportData): Promise<Draf
   const gaugeLabels = new Map<string, string>();
   for (const j of data.jobs) {
     const r = j.results.find((x) => x.capacityRunId !== null);
-    if (r?.capacityRunId) gaugeLabels.set(r.capacityRunId, `${jobLabel(j.job)} @ ${+r.capacityQps.toFixed(3)} QPS`);
+    if (r?.capacityRunId) gaugeLabels.set(r.capacityRunId, `${j.label} @ ${+r.capacityQps.toFixed(3)} QPS`);
   }
   const gauges = await readGauges(store, gaugeLabels);
   if (gauges.length > 0) {

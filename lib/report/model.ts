@@ -27,6 +27,8 @@ export interface SloResult {
 
 export interface JobReport {
   job: Job;
+  /** The job's name in legends: only the parts that vary across the report's jobs (formatJobLabels). */
+  label: string;
   fingerprint: string;
   /** Runs in the cache under this job's fingerprint. */
   cachedRuns: number;
@@ -66,7 +68,16 @@ export interface GaugeRow {
   value: number;
 }
 
-/** The short name of a job in legends: system, plus trace/model/parallelism when they vary. */
-export function jobLabel(job: Job): string {
-  return job.id;
+/**
+ * Short names for legends: of model, system, trace and parallelism, only those that differ between the jobs
+ * (a workflow of one model and one trace labels its jobs by system alone). Falls back to the id when two would
+ * read the same.
+ */
+export function formatJobLabels(jobs: Job[]): Map<string, string> {
+  const parts = (j: Job) => [j.model.name, j.system.name, j.trace.name, `tp${j.parallel.tp}-pp${j.parallel.pp}`];
+  const varies = [0, 1, 2, 3].map((k) => new Set(jobs.map((j) => parts(j)[k])).size > 1);
+  if (!varies.some(Boolean)) varies[1] = true;
+  const out = new Map(jobs.map((j) => [j.id, parts(j).filter((_, k) => varies[k]).join(' / ')]));
+  if (new Set(out.values()).size < out.size) return new Map(jobs.map((j) => [j.id, j.id]));
+  return out;
 }

@@ -28,8 +28,10 @@ export function capacityBars(jobs: JobReport[]): CapacityBar[] {
 export function buildCapacitySpec(bars: CapacityBar[]): vl.TopLevelSpec {
   if (bars.length === 0) throw new Error('buildCapacitySpec: expected at least one capacity, got none');
   const models = new Set(bars.map((b) => b.model));
-  const x = { field: 'trace', type: 'nominal' as const, title: 'trace', axis: { labelAngle: 0 } };
-  const xOffset = { field: 'system', type: 'nominal' as const };
+  // The workflow's order, not the alphabet's: bars come in job order, SLOs in the workflow's order.
+  const order = (key: keyof CapacityBar) => [...new Set(bars.map((b) => String(b[key])))];
+  const x = { field: 'trace', type: 'nominal' as const, title: 'trace', sort: order('trace'), axis: { labelAngle: 0 } };
+  const xOffset = { field: 'system', type: 'nominal' as const, sort: order('system') };
   const y = { field: 'qps', type: 'quantitative' as const, title: 'capacity (QPS)' };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -37,8 +39,8 @@ export function buildCapacitySpec(bars: CapacityBar[]): vl.TopLevelSpec {
     config: CHART_CONFIG,
     data: { values: bars },
     facet: {
-      column: { field: 'slo', type: 'nominal', title: null, header: { labelFontSize: 13, labelFontWeight: 'bold' } },
-      ...(models.size > 1 ? { row: { field: 'model', type: 'nominal' as const, title: null } } : {}),
+      column: { field: 'slo', type: 'nominal', title: null, sort: order('slo'), header: { labelFontSize: 13, labelFontWeight: 'bold' } },
+      ...(models.size > 1 ? { row: { field: 'model', type: 'nominal' as const, title: null, sort: order('model') } } : {}),
     },
     resolve: { scale: { y: 'independent' } },
     spec: {
@@ -51,7 +53,7 @@ export function buildCapacitySpec(bars: CapacityBar[]): vl.TopLevelSpec {
             x,
             xOffset,
             y,
-            color: { field: 'system', type: 'nominal', title: 'system' },
+            color: { field: 'system', type: 'nominal', title: 'system', scale: { domain: order('system') } },
             tooltip: [{ field: 'trace' }, { field: 'system' }, { field: 'slo' }, { field: 'qps', format: '.3~f' }],
           },
         },

@@ -28,7 +28,7 @@ export function buildCdfSpec(title: string, points: CdfPoint[], bounds: CdfBound
         {
           data: { values: mine },
           mark: { type: 'line' as const, interpolate: 'step-after' as const },
-          encoding: { x, y, color: { field: 'label', type: 'nominal' as const, title: 'job (QPS at capacity)' } },
+          encoding: { x, y, color: { field: 'label', type: 'nominal' as const, title: 'job @ capacity' } },
         },
         ...(rules.length > 0
           ? [

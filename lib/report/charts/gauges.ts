@@ -21,7 +21,7 @@ export function buildGaugesSpec(title: string, rows: GaugeRow[]): vl.TopLevelSpe
       encoding: {
         x: { field: 'tS', type: 'quantitative' as const, title: 'time since the run started (s)' },
         y: { field: 'value', type: 'quantitative' as const, title: TITLES[g], ...(g === 'kv_usage' ? { scale: { domain: [0, 1] } } : {}) },
-        color: { field: 'label', type: 'nominal' as const, title: 'job (QPS)' },
+        color: { field: 'label', type: 'nominal' as const, title: 'job @ capacity' },
       },
     })),
     resolve: { scale: { color: 'shared' } },

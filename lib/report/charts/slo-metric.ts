@@ -3,7 +3,6 @@
 import type * as vl from 'vega-lite';
 import type { Slo } from '../../types.ts';
 import type { JobReport } from '../model.ts';
-import { jobLabel } from '../model.ts';
 import { CHART_CONFIG } from '../render.ts';
 import { formatValueName } from '../../metrics/slo-values.ts';
 
@@ -38,7 +37,9 @@ export interface SloMetricPoint {
   job: string;
   key: string;
   qps: number;
+  /** NaN when the figure was infinite (failed requests reached the percentile); drawn at the panel's top. */
   value: number;
+  infinite: boolean;
   verdict: 'pass' | 'fail' | 'invalid';
 }
 
@@ -48,7 +49,7 @@ export function valueFor(values: Record<string, number | null>, key: string): nu
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
-/** Probe points of every job searched for this SLO (probes with an infinite or missing figure are left out). */
+/** Probe points of every job searched for this SLO (a probe that stored no such figure is left out). */
 export function sloMetricPoints(jobs: JobReport[], sloName: string): SloMetricPoint[] {
   const out: SloMetricPoint[] = [];
   for (const j of jobs) {
@@ -56,9 +57,9 @@ export function sloMetricPoints(jobs: JobReport[], sloName: string): SloMetricPo
     if (!r) continue;
     for (const b of sloBounds(r.slo)) {
       for (const p of r.probes) {
+        if (!(b.key in p.values)) continue;
         const value = valueFor(p.values, b.key);
-        if (value === null) continue;
-        out.push({ job: jobLabel(j.job), key: b.key, qps: p.qps, value, verdict: !p.valid ? 'invalid' : p.pass ? 'pass' : 'fail' });
+        out.push({ job: j.label, key: b.key, qps: p.qps, value: value ?? NaN, infinite: value === null, verdict: !p.valid ? 'invalid' : p.pass ? 'pass' : 'fail' });
       }
     }
   }
@@ -67,7 +68,11 @@ export function sloMetricPoints(jobs: JobReport[], sloName: string): SloMetricPo
 
 export function buildSloMetricSpec(slo: Slo, points: SloMetricPoint[]): vl.TopLevelSpec {
   const panels = sloBounds(slo).map((b) => {
-    const mine = points.filter((p) => p.key === b.key && (b.unit === 'ratio' || p.value > 0));
+    const finite = points.filter((p) => p.key === b.key && !p.infinite && (b.unit === 'ratio' || p.value > 0));
+    // Infinite figures (failed requests at the percentile) sit above everything else, marked with a sign.
+    const ceiling = 2 * Math.max(b.bound, ...finite.map((p) => p.value));
+    const mine = [...finite, ...points.filter((p) => p.key === b.key && p.infinite).map((p) => ({ ...p, value: ceiling }))]
+      .sort((x, y) => x.qps - y.qps);
     // Latencies of overloaded probes run to tens of seconds: a log axis keeps the region near the bound readable.
     const y = {
       field: 'value',
@@ -90,8 +95,13 @@ export function buildSloMetricSpec(slo: Slo, points: SloMetricPoint[]): vl.TopLe
             y,
             color,
             shape: { field: 'verdict', type: 'nominal' as const, title: 'probe', scale: { domain: ['pass', 'fail', 'invalid'], range: ['circle', 'cross', 'triangle-up'] } },
-            tooltip: [{ field: 'job' }, { field: 'qps', format: '.3~f' }, { field: 'value', format: '.4~g' }, { field: 'verdict' }],
+            tooltip: [{ field: 'job' }, { field: 'qps', format: '.3~f' }, { field: 'value', format: '.4~g' }, { field: 'verdict' }, { field: 'infinite' }],
           },
+        },
+        {
+          data: { values: mine.filter((p) => p.infinite) },
+          mark: { type: 'text' as const, dy: -10, fontSize: 13, text: '\u221e' },
+          encoding: { x, y, color },
         },
         {
           data: { values: [{ bound: b.bound, label: `bound ${formatBound(b)}` }] },
