@@ -16,7 +16,8 @@ export const ENGINE_METRIC_NAMES: Record<EngineName, Record<Gauge, string[]>> = 
     running: ['vllm:num_requests_running'],
     waiting: ['vllm:num_requests_waiting'],
     kvUsage: ['vllm:gpu_cache_usage_perc', 'vllm:kv_cache_usage_perc'],
-    preemptions: ['vllm:num_preemptions_total'],
+    // A counter named vllm:num_preemptions is exposed with the _total suffix; some exporters drop it.
+    preemptions: ['vllm:num_preemptions_total', 'vllm:num_preemptions'],
   },
   sim: {
     running: ['vllm:num_requests_running'],

@@ -2,6 +2,8 @@
 // (nvidia.github.io/TensorRT-LLM, "trtllm-serve": options are snake_case, hence the snake flag style). The
 // server answers GET /health, GET /v1/models, and GET /metrics; the latter returns runtime-iteration statistics
 // as JSON (not Prometheus text), which scrape.ts reads (numActiveRequests, numQueuedRequests, kvCacheStats).
+// The PyTorch backend records those statistics only when asked (`enable_iter_perf_stats` in the file given to
+// --extra_llm_api_options); without it the list stays empty and the scraped values are null.
 import type { EnginePreset } from '../preset.ts';
 
 export const trtllmPreset: EnginePreset = {
