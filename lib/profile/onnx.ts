@@ -38,9 +38,14 @@ export async function loadPredictor(path: string): Promise<PrefillPredictor> {
   try {
     session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
   } catch (e) {
+    const why = firstLine(e);
+    // skl2onnx can target ai.onnx.ml opset 5, where this runtime refuses the old TreeEnsembleRegressor.
+    const hint = /TreeEnsemble.*deprecated/.test(why)
+      ? `; convert it again with skl2onnx's target_opset={'': 17, 'ai.onnx.ml': 3}`
+      : '';
     throw new Error(
       `Prefill predictor ${path} is not a usable ONNX model: expected a serialized ONNX ModelProto that ` +
-        `onnxruntime accepts, found ${bytes.length} bytes it rejected (${firstLine(e)})`,
+        `onnxruntime accepts, found ${bytes.length} bytes it rejected (${why})${hint}`,
     );
   }
   const shapeProblem = checkSignature(session);

@@ -91,6 +91,7 @@ test('a tree ensemble at ai.onnx.ml opset 5 is refused with the runtime reason',
   const msg = await rejection(loadPredictor(path));
   assert.ok(msg.startsWith(`Prefill predictor ${path} is not a usable ONNX model: expected a serialized ONNX`), msg);
   assert.match(msg, /deprecated/);
+  assert.ok(msg.endsWith("; convert it again with skl2onnx's target_opset={'': 17, 'ai.onnx.ml': 3}"), msg);
 });
 
 test('a corrupt file is refused, naming the file, what was expected and what was found', async () => {
