@@ -8,6 +8,8 @@ import { explainTooLarge, findAlignedBlock, orderSmallestFirst } from './pack.ts
 export interface RunLocalOptions {
   /** Jobs needing no GPU (sim, external) that may run at once. */
   concurrency?: number;
+  /** Once aborted, no further job starts; those still waiting get an Error. Running jobs are left to finish. */
+  signal?: AbortSignal;
 }
 
 export async function runLocal<T>(
@@ -48,6 +50,11 @@ export async function runLocal<T>(
         );
     };
     const schedule = () => {
+      if (opts.signal?.aborted) {
+        for (const job of [...waitingGpu, ...waitingCpu]) results.set(job.id, new Error(`Job ${job.id} was not started: the run was interrupted`));
+        waitingGpu = [];
+        waitingCpu.length = 0;
+      }
       const stillWaiting: Job[] = [];
       for (const job of waitingGpu) {
         const start = findAlignedBlock(free, job.gpus);
@@ -70,6 +77,7 @@ export async function runLocal<T>(
         resolve(new Map(jobs.filter((j) => results.has(j.id)).map((j) => [j.id, results.get(j.id)!])));
       }
     };
+    opts.signal?.addEventListener('abort', () => schedule(), { once: true });
     schedule();
   });
 }

@@ -89,6 +89,26 @@ test('a job too large for the machine fails clearly without running; failures do
   assert.is(results.get('good'), 42);
 });
 
+test('after an abort no further job starts; waiting jobs get an Error, running ones finish', async () => {
+  const controller = new AbortController();
+  const ran: string[] = [];
+  const results = await runLocal(
+    [1, 2, 3].map((i) => makeJob({ id: `sim${i}`, system: { engine: 'sim' } })),
+    [],
+    async (job) => {
+      ran.push(job.id);
+      if (job.id === 'sim1') controller.abort();
+      await sleep(30);
+      return 'done';
+    },
+    { signal: controller.signal },
+  );
+  assert.equal(ran, ['sim1']);
+  assert.is(results.get('sim1'), 'done');
+  assert.match((results.get('sim2') as Error).message, /Job sim2 was not started: the run was interrupted/);
+  assert.instance(results.get('sim3'), Error);
+});
+
 test('no jobs resolve to an empty map', async () => {
   assert.is((await runLocal([], eight, async () => 1)).size, 0);
 });
