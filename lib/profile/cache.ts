@@ -3,6 +3,7 @@
 // fit, export, load. The .json is written before the .onnx and both by rename, so an .onnx present means a
 // complete profile.
 
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -116,7 +117,7 @@ export async function createProfile(job: Job, opts: EnsureOptions): Promise<Pref
     created: (opts.now ?? (() => new Date()))().toISOString(),
   };
   await mkdir(join(opts.cacheDir, 'profiles'), { recursive: true });
-  const tmp = `${paths.json}.tmp-${process.pid}-${Date.now()}`;
+  const tmp = `${paths.json}.tmp-${process.pid}-${randomUUID()}`;
   await writeFile(tmp, JSON.stringify(meta, null, 2) + '\n');
   await rename(tmp, paths.json);
   await writePredictorOnnx(paths.onnx, fit, {

@@ -3,6 +3,7 @@
 // Contract of a predictor model: one input, float or double, shape [N,1] (prompt tokens); one output (or one named
 // prefill_seconds), shape [N,1] or [N], prefill time in seconds.
 
+import { randomUUID } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import type { PrefillTable } from '../types.ts';
@@ -21,7 +22,7 @@ const PROBE_TOKENS = [256, 4096];
 
 /** Writes the fit as an ONNX model at path (atomically: a temp file renamed into place). */
 export async function writePredictorOnnx(path: string, fit: PrefillFit, metadata: Record<string, string> = {}) {
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  const tmp = `${path}.tmp-${process.pid}-${randomUUID()}`;
   await writeFile(tmp, buildPrefillOnnx(fit, metadata));
   await rename(tmp, path);
 }

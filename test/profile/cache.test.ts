@@ -107,4 +107,13 @@ test('a refused fit names the job and leaves no profile in the cache', async () 
   assert.not.ok(existsSync(profilePaths(dir, 'fp5').onnx));
 });
 
+test('two jobs profiling the same server at once both get a predictor and leave one complete profile', async () => {
+  const job = simJob();
+  const [a, b] = await Promise.all(
+    [1, 2].map(() => ensurePrefillPredictor(job, { cacheDir: dir, fingerprint: 'fp6', measure: virtualMeasure(job) })),
+  );
+  assert.equal(await a.predictNs([777]), await b.predictNs([777]));
+  assert.equal((await readdir(join(dir, 'profiles'))).sort(), ['fp6.json', 'fp6.onnx']);
+});
+
 test.run();
