@@ -5,7 +5,6 @@ import type { Store } from '../store/index.ts';
 import { searchJob } from '../search/job.ts';
 import { startServer, type RunningServer } from '../engines/server.ts';
 import { createPromptMaker, type PromptMaker } from '../load/prompts.ts';
-import { createProgressPrinter } from '../load/progress.ts';
 import { ensurePrefillPredictor, prefillTable } from '../profile/cache.ts';
 import { httpMeasure, virtualMeasure, type Measure } from '../profile/profile.ts';
 import { realProbeRunner, virtualProbeRunner, type ProbeRunner } from './probe.ts';
@@ -21,6 +20,8 @@ export interface JobContext {
   gpus: number[];
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** Only judge cached runs (jobs that ran elsewhere): a probe that would need a benchmark is an error. */
+  cachedOnly?: boolean;
 }
 
 /** Whether the job's probes are simulated in-process (virtual time) rather than sent to a server. */
@@ -57,8 +58,11 @@ export function createJobRuntime(job: Job, fingerprint: string, ctx: JobContext)
     return prompts;
   };
   const apiKey = job.system.apiKeyEnv ? (process.env[job.system.apiKeyEnv] ?? null) : null;
-  const progress = createProgressPrinter(process.stderr, { label: job.id });
-  const runProbe: ProbeRunner = isVirtual(job)
+  const runProbe: ProbeRunner = ctx.cachedOnly
+    ? async (qps) => {
+        throw new Error(`${job.id} has no cached run at ${qps} QPS: the job ran elsewhere and did not leave it in ${ctx.cacheDir}`);
+      }
+    : isVirtual(job)
     ? virtualProbeRunner(job, fingerprint, schedCtx)
     : realProbeRunner(job, fingerprint, {
         ctx: schedCtx,
@@ -67,7 +71,7 @@ export function createJobRuntime(job: Job, fingerprint: string, ctx: JobContext)
         prompts: ensurePrompts,
         apiKey,
         signal: ctx.signal,
-        onProgress: progress,
+        progressLabel: job.id,
       });
   const measure: Measure = isVirtual(job)
     ? virtualMeasure(job)

@@ -4,6 +4,7 @@ import { simulateRun } from '../sim/virtual.ts';
 import { runLoad } from '../load/driver.ts';
 import type { PromptMaker } from '../load/prompts.ts';
 import { startScraper } from '../engines/scrape.ts';
+import { createProgressPrinter } from '../load/progress.ts';
 import type { RunningServer } from '../engines/server.ts';
 
 export type ShouldStop = (requests: readonly RequestEvents[], nowNs: number) => boolean;
@@ -49,7 +50,8 @@ export interface RealProbeOptions {
   prompts: () => Promise<PromptMaker>;
   apiKey: string | null;
   signal?: AbortSignal;
-  onProgress?: Parameters<typeof runLoad>[0]['onProgress'];
+  /** Label of the progress line printed to stderr while a run goes on; null for none. */
+  progressLabel: string | null;
 }
 
 /** A probe against a real server (any engine, or the sim in real time): open-loop load over HTTP. */
@@ -62,6 +64,7 @@ export function realProbeRunner(job: Job, fingerprint: string, opts: RealProbeOp
     let stoppedEarly = false;
     const stopWhen: ShouldStop | undefined = shouldStop && ((reqs, nowNs) => (stoppedEarly = stoppedEarly || shouldStop(reqs, nowNs)));
     const scraper = server.metricsUrl ? startScraper(server.metricsUrl, job.system.engine) : null;
+    const progress = opts.progressLabel === null ? null : createProgressPrinter(process.stderr, { label: `${opts.progressLabel} @ ${qps} QPS` });
     let r: Awaited<ReturnType<typeof runLoad>>;
     let samples: RunEvents['serverSamples'] = [];
     try {
@@ -74,9 +77,10 @@ export function realProbeRunner(job: Job, fingerprint: string, opts: RealProbeOp
         prompts,
         signal: opts.signal,
         shouldStop: stopWhen,
-        onProgress: opts.onProgress,
+        onProgress: progress?.onProgress,
       });
     } finally {
+      progress?.end();
       if (scraper) samples = await scraper.stop();
     }
     const exited = server.exited();

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import chalk from 'chalk';
-import type { Capacity, Workflow } from '../types.ts';
+import type { Capacity, Job, Workflow } from '../types.ts';
 import type { PlannedJob } from '../plan/plan.ts';
 import { openStore } from '../store/index.ts';
 import { formatCapacityTable } from '../search/format.ts';
@@ -38,22 +38,28 @@ export async function runWorkflow(workflow: Workflow, planned: PlannedJob[], opt
       failures.push(...r.failures);
       // Remote jobs wrote their runs into the shared cache: the same search over them decides without a benchmark.
     }
-    const byId = new Map(planned.map((p) => [p.job.id, p]));
-    const gpus = planned.some((p) => p.job.gpus > 0)
+    const failed = new Set(failures.map((f) => f.jobId));
+    const local = planned.filter((p) => !failed.has(p.job.id));
+    const byId = new Map(local.map((p) => [p.job.id, p]));
+    const gpus = opts.executor === 'local' && local.some((p) => p.job.gpus > 0)
       ? await detectGpus(workflow.executor.type === 'local' ? workflow.executor.gpus : 'auto')
       : [];
-    const results = await runLocal(
-      planned.map((p) => p.job),
-      gpus,
-      async (job, assigned) => {
-        if (abort.signal.aborted) throw abortError();
-        log(chalk.bold(`${job.id}`) + chalk.dim(` (fingerprint ${byId.get(job.id)!.fingerprint})`));
-        return runJob(job, byId.get(job.id)!.fingerprint, {
-          store, cacheDir: opts.cacheDir, baseDir: path.dirname(workflow.file), gpus: assigned, signal: abort.signal,
-          log: (line) => log(`  ${line}`),
-        });
-      },
-    );
+    const runOne = async (job: Job, assigned: number[]) => {
+      if (abort.signal.aborted) throw abortError();
+      log(chalk.bold(`${job.id}`) + chalk.dim(` (fingerprint ${byId.get(job.id)!.fingerprint})`));
+      return runJob(job, byId.get(job.id)!.fingerprint, {
+        store, cacheDir: opts.cacheDir, baseDir: path.dirname(workflow.file), gpus: assigned, signal: abort.signal,
+        log: (line) => log(`  ${line}`), cachedOnly: opts.executor !== 'local',
+      });
+    };
+    let results: Map<string, Capacity[] | Error>;
+    if (opts.executor === 'local') {
+      results = await runLocal(local.map((p) => p.job), gpus, runOne);
+    } else {
+      // The jobs ran elsewhere: judge their cached runs here, one after another, on no GPU.
+      results = new Map();
+      for (const p of local) results.set(p.job.id, await runOne(p.job, []).catch((e: Error) => e));
+    }
     for (const [jobId, r] of results) {
       if (r instanceof Error) failures.push({ jobId, error: r });
       else capacities.push(...r);
