@@ -40,7 +40,7 @@ export class StreamState {
 
   /** Take one SSE event received at `tNs`; returns done at [DONE], or an error the request must end with. */
   take(event: string, data: string, tNs: number): StreamOutcome {
-    const trimmed = data.trim();
+    const trimmed = data === '[DONE]' || data.charCodeAt(0) === 123 ? data : data.trim();
     if (trimmed === '[DONE]') {
       this.sawDone = true;
       return { done: true, error: null };
@@ -90,8 +90,8 @@ export class StreamState {
 function textOf(choice: Choice): string {
   const d = choice.delta;
   if (d) {
-    const parts = [d.content, d.reasoning_content].filter((p): p is string => typeof p === 'string');
-    return parts.join('');
+    if (typeof d.content === 'string' && d.content !== '') return d.content;
+    return typeof d.reasoning_content === 'string' ? d.reasoning_content : '';
   }
   return typeof choice.text === 'string' ? choice.text : '';
 }
