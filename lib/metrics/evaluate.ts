@@ -1,5 +1,5 @@
 // SLO verdicts for one run: every SLO of the list from one pass of lib/metrics/sql/evaluate.sql.
-import { listValue } from '@duckdb/node-api';
+import { DOUBLE, LIST, listValue } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { PrefillTable, Slo, SloVerdict } from '../types.ts';
 import { readSqlFile } from '../store/sql-text.ts';
@@ -100,7 +100,7 @@ function verdictOf(s: Slo, i: number, f: Figures, at: (l: number[], p: number) =
 
 async function readFigures(conn: DuckDBConnection, pcts: number[], tps: number): Promise<Figures> {
   const reader = await conn.runAndReadAll(readSqlFile(import.meta.url, './sql/evaluate.sql'),
-    { tps, pcts: listValue(pcts) });
+    { tps, pcts: listValue(pcts) }, { tps: DOUBLE, pcts: LIST(DOUBLE) }); // typed: a percentile of 1 is no integer
   const f: Figures = { ttft: [], tpot: [], tbt: [], missRate: new Map(), lagP99S: NaN, requests: 0, missingPrefill: [] };
   for (const row of reader.getRowsJS()) {
     const [metric, sloIdx, q] = row as [string, number | null, unknown[] | null];

@@ -1,5 +1,6 @@
 // Fluid token generation rate (metrics.md): 1 / p99 over requests of the smallest per-token deadline that keeps a
 // request's miss rate <= 10% with its first token ignored (Etalon's TARGET_DEADLINE_MISS_RATE_FOR_THROUGHPUT).
+import { DOUBLE } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { readSqlFile } from '../store/sql-text.ts';
 import { connectToRun, toNumber } from './run-source.ts';
@@ -35,10 +36,10 @@ export async function readFluidRate(instance: DuckDBInstance, requestsParquet: s
 /** Bisection for all requests at once, one UPDATE per step, until every bracket is closed (about 47 steps from
  * Etalon's [0, 1e10] s; only steps whose midpoint is below a request's largest gap read its tokens). */
 async function bisectDeadlines(conn: DuckDBConnection, target: number, ticksPerS: number): Promise<void> {
-  await conn.run(readSqlFile(import.meta.url, './sql/fluid-init.sql'), { tps: ticksPerS });
+  await conn.run(readSqlFile(import.meta.url, './sql/fluid-init.sql'), { tps: ticksPerS }, { tps: DOUBLE });
   const step = readSqlFile(import.meta.url, './sql/fluid-step.sql');
   for (let k = 0; k < MAX_STEPS; k++) {
-    const r = await conn.run(step, { target, tps: ticksPerS });
+    const r = await conn.run(step, { target, tps: ticksPerS }, { target: DOUBLE, tps: DOUBLE });
     if (r.rowsChanged === 0) return;
   }
   throw new Error(`fluid token rate: bisection did not close within ${MAX_STEPS} steps`);
