@@ -4,7 +4,7 @@
 // Why this shape: prefill is linear work (GEMMs, per-token CPU) plus attention, which grows with n^2, plus a fixed
 // cost per request. A server that prefills in chunks (vLLM chunked prefill / Sarathi, SGLang) pays one iteration's
 // fixed cost per chunk, a staircase no polynomial follows; the chunk term is used only when the chunk size is known
-// and the profile spans more than one chunk. Non-negative coefficients make the curve rise monotonically and
+// and the profile spans more than one chunk with at least 5 lengths. Non-negative coefficients make the curve rise monotonically and
 // extrapolate past the longest profiled prompt without bending down (a random forest, as Etalon fits, is flat
 // beyond its last point). Residuals are weighted by 1/t so that a 20 ms prompt counts as much as a 2 s one.
 
@@ -69,8 +69,10 @@ export function fitPrefill(points: PrefillPoint[], opts: FitOptions = {}): Prefi
   if (chunk !== null && !(Number.isInteger(chunk) && chunk > 0)) {
     throw new Error(`fitPrefill: expected chunkTokens to be a positive integer or null, got ${chunk}`);
   }
-  // Within one chunk ceil(n/chunk) is the constant column again; leave it out rather than split the constant.
-  const chunked = chunk !== null && Math.max(...points.map((p) => p.promptTokens)) > chunk;
+  // The chunk term needs a profile that spans more than one chunk (within one, ceil(n/chunk) is the constant
+  // column again) and a fifth length, so that four coefficients still leave the fit something to be checked on.
+  const distinct = new Set(points.map((p) => p.promptTokens)).size;
+  const chunked = chunk !== null && Math.max(...points.map((p) => p.promptTokens)) > chunk && distinct >= 5;
 
   const rows = points.map((p) => {
     const n = p.promptTokens;

@@ -45,6 +45,12 @@ test('fitPrefill drops the chunk term when the whole profile fits in one chunk',
   assert.is(fit.perChunkS, 0);
 });
 
+test('fitPrefill drops the chunk term when four lengths would leave four coefficients nothing to be checked on', () => {
+  const fit = fitPrefill(pointsOf(sarathiIdleTtftNs, [256, 1024, 4096, 16384]), { chunkTokens: 512 });
+  assert.is(fit.chunkTokens, null);
+  assert.ok(fit.worstRelErr > 0, 'a 3-coefficient fit of 4 points has a residual to report');
+});
+
 test('fitPrefill extrapolates upward past the longest profiled prompt', () => {
   const fit = fitPrefill(pointsOf(vllmIdleTtftNs, [256, 512, 1024, 2048, 4096]));
   let prev = 0;
