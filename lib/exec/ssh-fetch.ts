@@ -6,13 +6,7 @@ import { spawn } from 'node:child_process';
 import { access, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { quoteShell } from './slurm-script.ts';
-
-/** A path for the remote shell: quoted, except that a leading `~/` still means the remote home. */
-export function quoteRemotePath(path: string): string {
-  if (path === '~') return '"$HOME"';
-  if (path.startsWith('~/')) return `"$HOME"/${quoteShell(path.slice(2))}`;
-  return quoteShell(path);
-}
+import { quoteRemotePath } from './ssh-remote.ts';
 
 /** The remote side of a fetch: every file newer than the mark, as a tar stream on stdout; then the mark goes. */
 export function formatFetchScript(remoteCacheDir: string, markName: string): string {

@@ -2,16 +2,19 @@
 // as `headroom --only <job> --executor local` on one host's free GPUs (an aligned block), its output streamed
 // into a local log, and its new runs are copied back into the local cache when it ends, failed or not (a
 // failed job's finished runs are valid, and the retry resumes from them on the same host's cache).
-import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { basename, isAbsolute, join, posix, relative, sep } from 'node:path';
+import { join, posix } from 'node:path';
 import type { ExecutorSettings, Job } from '../types.ts';
-import { formatJobCommand, formatJobFileName, quoteShell } from './slurm-script.ts';
-import { fetchSshRuns, quoteRemotePath } from './ssh-fetch.ts';
+import { formatJobCommand, formatJobFileName } from './slurm-script.ts';
+import { fetchSshRuns } from './ssh-fetch.ts';
+import {
+  formatRemoteWorkflowPath, formatSshJobScript, formatUploadScript, parseRemotePgid, runRemote, stripRemotePgid,
+} from './ssh-remote.ts';
 import { startGpuPool, validateSshPlacement, type Placement } from './ssh-placement.ts';
 
 export type SshSettings = Extract<ExecutorSettings, { type: 'ssh' }>;
+export { formatRemoteWorkflowPath, formatSshJobScript } from './ssh-remote.ts';
 
 export interface RunSshOptions {
   /** Local workflow file; it is copied to each host so the host expands exactly the same jobs. */
@@ -54,32 +57,6 @@ export interface SshJobOutcome {
   logFile: string;
 }
 
-const PGID_LINE = /^headroom-remote-pgid (\d+)$/m;
-
-/** Where the workflow lives under each workdir: its path inside the local checkout, or `.headroom/<name>`. */
-export function formatRemoteWorkflowPath(workflowFile: string, repoRoot: string): string {
-  const rel = relative(repoRoot, workflowFile);
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return `.headroom/${basename(workflowFile)}`;
-  return rel.split(sep).join('/');
-}
-
-/**
- * The remote shell script of one attempt: mark the start (for the fetch), then run the command with its GPUs
- * in a session of its own (setsid) whose id it prints first, so an interrupt can stop the whole group.
- */
-export function formatSshJobScript(opts: {
-  workdir: string; remoteCacheDir: string; markName: string; gpus: number[]; command: string[];
-}): string {
-  const rc = quoteShell(opts.remoteCacheDir);
-  return [
-    `cd ${quoteRemotePath(opts.workdir)}`,
-    `mkdir -p ${rc}`,
-    `touch ${rc}/${quoteShell(opts.markName)}`,
-    `export CUDA_VISIBLE_DEVICES=${opts.gpus.join(',')}`,
-    `exec setsid -w sh -c 'echo "headroom-remote-pgid $$"; exec "$@"' sh ${opts.command.map(quoteShell).join(' ')}`,
-  ].join(' && ');
-}
-
 interface Attempt {
   code: number;
   pgid: string | null;
@@ -107,17 +84,7 @@ export async function runSsh(jobs: Job[], opts: RunSshOptions): Promise<Map<stri
   }
 
   const runSshCommand = (host: string, script: string, input?: Buffer, onOut?: (chunk: string) => void) =>
-    new Promise<number>((resolve) => {
-      const [file, ...args] = ssh;
-      const child = spawn(file, [...args, host, `sh -c ${quoteShell(script)}`], { stdio: ['pipe', 'pipe', 'pipe'] });
-      child.stdout.on('data', (d: Buffer) => onOut?.(d.toString()));
-      child.stderr.on('data', (d: Buffer) => onOut?.(d.toString()));
-      child.on('error', (e) => (onOut?.(`${e.message}\n`), resolve(127)));
-      child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
-      // A command that exits without reading its input must not crash us with EPIPE: its exit status tells.
-      child.stdin.on('error', () => {});
-      child.stdin.end(input);
-    });
+    runRemote(ssh, host, script, input, onOut);
 
   // The workflow goes to each host once, before its first job there.
   const uploads = new Map<number, Promise<void>>();
@@ -127,8 +94,7 @@ export async function runSsh(jobs: Job[], opts: RunSshOptions): Promise<Map<stri
     if (!done) {
       done = (async () => {
         const { host, workdir } = hosts[hostIndex];
-        const target = quoteShell(remoteWorkflow);
-        const script = `cd ${quoteRemotePath(workdir)} && mkdir -p "$(dirname ${target})" && cat > ${target}.tmp && mv ${target}.tmp ${target}`;
+        const script = formatUploadScript(workdir, remoteWorkflow);
         let out = '';
         const code = await runSshCommand(host, script, await readFile(opts.workflowFile), (s) => (out += s));
         if (code !== 0) throw new Error(`Copying ${opts.workflowFile} to ${host}:${workdir}/${remoteWorkflow} failed (exit ${code}): ${out.trim()}`);
@@ -170,12 +136,12 @@ export async function runSsh(jobs: Job[], opts: RunSshOptions): Promise<Map<stri
       attempt.code = await runSshCommand(host, script, undefined, (chunk) => {
         if (attempt.pgid === null && head.length < 4096) {
           head += chunk;
-          const m = PGID_LINE.exec(head);
-          if (m) {
-            attempt.pgid = m[1];
-            live.set(job.id, { host, pgid: m[1] });
-            if (opts.signal?.aborted) void stopRemote(host, m[1]);
-            chunk = chunk.replace(PGID_LINE, '').replace(/^\n/, '');
+          const pgid = parseRemotePgid(head);
+          if (pgid !== null) {
+            attempt.pgid = pgid;
+            live.set(job.id, { host, pgid });
+            if (opts.signal?.aborted) void stopRemote(host, pgid);
+            chunk = stripRemotePgid(chunk);
           }
         }
         logStream.write(chunk);

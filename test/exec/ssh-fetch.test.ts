@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { formatFetchScript, moveIntoCache, quoteRemotePath } from '../../lib/exec/ssh-fetch.ts';
+import { formatFetchScript, moveIntoCache } from '../../lib/exec/ssh-fetch.ts';
 
 async function write(path: string, text: string, old = false): Promise<void> {
   await mkdir(join(path, '..'), { recursive: true });
@@ -58,12 +58,6 @@ test('moveIntoCache moves run folders whole, keeps runs already there, and files
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-});
-
-test('quoteRemotePath keeps ~/ meaning the remote home and quotes the rest', async () => {
-  const out = await new Promise<string>((done) =>
-    execFile('sh', ['-c', `printf '%s\\n' ${quoteRemotePath('~/my dir/x')} ${quoteRemotePath('~')} ${quoteRemotePath("/a b/'c'")}`], { env: { ...process.env, HOME: '/home/u' } }, (_e, stdout) => done(stdout)));
-  assert.is(out, "/home/u/my dir/x\n/home/u\n/a b/'c'\n");
 });
 
 test.run();
