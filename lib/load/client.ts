@@ -103,7 +103,8 @@ export function startRequest(target: Target, req: PreparedRequest, timeoutNs: nu
       }
       res.on('data', (buf: Buffer) => {
         if (finished) return; // after [DONE] the rest is drained so the socket can be reused
-        onEvents(parser.push(buf), nowNs());
+        const tNs = nowNs(); // read the clock before any parsing: the token arrived now
+        onEvents(parser.push(buf), tNs);
       });
       res.on('end', () => {
         if (finished) return;

@@ -31,31 +31,40 @@ export class SseParser {
     }
     this.buffer += text;
     const events: SseEvent[] = [];
+    const buf = this.buffer;
     let start = 0;
-    for (;;) {
-      let end = -1;
-      for (let i = start; i < this.buffer.length; i++) {
-        const c = this.buffer.charCodeAt(i);
-        if (c === 10 || c === 13) {
-          end = i;
-          break;
-        }
-      }
-      if (end < 0) break;
-      const line = this.buffer.slice(start, end);
-      if (this.buffer.charCodeAt(end) === 13) {
-        if (end + 1 < this.buffer.length) {
-          start = this.buffer.charCodeAt(end + 1) === 10 ? end + 2 : end + 1;
-        } else {
-          this.skipLeadingLf = true; // the LF of this CRLF, if any, comes with the next read
-          start = end + 1;
-        }
-      } else {
+    if (buf.indexOf('\r') < 0) {
+      // The usual case (LF only): let indexOf find line ends natively.
+      for (let end = buf.indexOf('\n'); end >= 0; end = buf.indexOf('\n', start)) {
+        this.takeLine(buf.slice(start, end), events);
         start = end + 1;
       }
-      this.takeLine(line, events);
+    } else {
+      for (;;) {
+        let end = -1;
+        for (let i = start; i < buf.length; i++) {
+          const c = buf.charCodeAt(i);
+          if (c === 10 || c === 13) {
+            end = i;
+            break;
+          }
+        }
+        if (end < 0) break;
+        const line = buf.slice(start, end);
+        if (buf.charCodeAt(end) === 13) {
+          if (end + 1 < buf.length) {
+            start = buf.charCodeAt(end + 1) === 10 ? end + 2 : end + 1;
+          } else {
+            this.skipLeadingLf = true; // the LF of this CRLF, if any, comes with the next read
+            start = end + 1;
+          }
+        } else {
+          start = end + 1;
+        }
+        this.takeLine(line, events);
+      }
     }
-    this.buffer = this.buffer.slice(start);
+    this.buffer = start === 0 ? buf : buf.slice(start);
     return events;
   }
 
