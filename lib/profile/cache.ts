@@ -12,12 +12,12 @@ import { fitPrefill, PrefillFitError, type PrefillFit } from './fit.ts';
 import { prefillChunkTokensOf, profileSettingsFor } from './lengths.ts';
 import { loadPredictor, writePredictorOnnx, type PrefillPredictor } from './onnx.ts';
 import { profilePrefill, type Measure } from './profile.ts';
+import { PROFILE_FORMAT, profileFingerprint } from './fingerprint.ts';
 import type { PrefillPoint } from './point.ts';
 
 export { prefillTable, loadPredictor, type PrefillPredictor } from './onnx.ts';
 
-/** Bumped when the meaning of a stored profile changes. */
-export const PROFILE_FORMAT = 1;
+export { PROFILE_FORMAT, profileFingerprint };
 
 /** The .json beside a profile's .onnx. */
 export interface PrefillProfileMeta {
@@ -41,8 +41,11 @@ export interface PrefillProfileMeta {
 
 export interface EnsureOptions {
   cacheDir: string;
-  /** Names the profile in the cache: everything that shapes the server's prefill speed (see profileFingerprint). */
-  fingerprint: string;
+  /**
+   * Names the profile in the cache; by default profileFingerprint(job), which jobs on the same server share and
+   * `run.mjs profile` writes under. A job's run fingerprint also works but re-profiles per trace.
+   */
+  fingerprint?: string;
   measure: Measure;
   log?: (line: string) => void;
   /** The clock for `created`. */
@@ -68,12 +71,13 @@ export async function readProfileMeta(cacheDir: string, fingerprint: string): Pr
 
 export async function ensurePrefillPredictor(job: Job, opts: EnsureOptions): Promise<PrefillPredictor> {
   const log = opts.log ?? (() => {});
+  const fingerprint = opts.fingerprint ?? profileFingerprint(job);
   if (job.system.prefillOnnx !== null) {
     const p = await loadPredictor(job.system.prefillOnnx);
     return { predictNs: p.predictNs, source: `user ONNX ${job.system.prefillOnnx}` };
   }
-  const paths = profilePaths(opts.cacheDir, opts.fingerprint);
-  if (await readProfileMeta(opts.cacheDir, opts.fingerprint)) {
+  const paths = profilePaths(opts.cacheDir, fingerprint);
+  if (await readProfileMeta(opts.cacheDir, fingerprint)) {
     try {
       const p = await loadPredictor(paths.onnx);
       return { predictNs: p.predictNs, source: `cached profile ${paths.onnx}` };
@@ -81,7 +85,7 @@ export async function ensurePrefillPredictor(job: Job, opts: EnsureOptions): Pro
       log(`${job.id}: cached prefill profile unusable, profiling again (${(e as Error).message})`);
     }
   }
-  const meta = await createProfile(job, opts);
+  const meta = await createProfile(job, { ...opts, fingerprint });
   log(`${job.id}: prefill profile written to ${paths.onnx}`);
   const p = await loadPredictor(paths.onnx);
   return { predictNs: p.predictNs, source: `new profile ${paths.onnx} (worst fit error ${(meta.fit.worstRelErr * 100).toFixed(1)}%)` };
@@ -90,6 +94,7 @@ export async function ensurePrefillPredictor(job: Job, opts: EnsureOptions): Pro
 /** Profiles the job's server, fits and writes <fingerprint>.json then <fingerprint>.onnx; returns the metadata. */
 export async function createProfile(job: Job, opts: EnsureOptions): Promise<PrefillProfileMeta> {
   const log = opts.log ?? (() => {});
+  const fingerprint = opts.fingerprint ?? profileFingerprint(job);
   const settings = profileSettingsFor(job);
   const points = await profilePrefill(settings, opts.measure, (line) => log(`${job.id}: ${line}`));
   let fit: PrefillFit;
@@ -99,10 +104,10 @@ export async function createProfile(job: Job, opts: EnsureOptions): Promise<Pref
     if (e instanceof PrefillFitError) throw new PrefillFitError(e.problem, `job ${job.id}: ${e.message}`);
     throw e;
   }
-  const paths = profilePaths(opts.cacheDir, opts.fingerprint);
+  const paths = profilePaths(opts.cacheDir, fingerprint);
   const meta: PrefillProfileMeta = {
     format: PROFILE_FORMAT,
-    fingerprint: opts.fingerprint,
+    fingerprint,
     model: job.model.name,
     hfId: job.model.hfId,
     system: job.system.name,
@@ -113,7 +118,7 @@ export async function createProfile(job: Job, opts: EnsureOptions): Promise<Pref
     outputTokens: settings.outputTokens,
     points,
     fit,
-    onnx: `${opts.fingerprint}.onnx`,
+    onnx: `${fingerprint}.onnx`,
     created: (opts.now ?? (() => new Date()))().toISOString(),
   };
   await mkdir(join(opts.cacheDir, 'profiles'), { recursive: true });

@@ -3,7 +3,9 @@
 
 import { createHash } from 'node:crypto';
 import type { Job } from '../types.ts';
-import { PROFILE_FORMAT } from './cache.ts';
+
+/** Bumped when the meaning of a stored profile changes. */
+export const PROFILE_FORMAT = 1;
 
 export function profileFingerprint(job: Job): string {
   const { model, system, parallel, profile, client } = job;

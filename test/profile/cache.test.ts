@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensurePrefillPredictor, prefillTable, profilePaths, readProfileMeta } from '../../lib/profile/cache.ts';
 import { virtualMeasure, type Measure } from '../../lib/profile/profile.ts';
+import { profileFingerprint } from '../../lib/profile/fingerprint.ts';
 import { PrefillFitError } from '../../lib/profile/fit.ts';
 import { idleTtftNs } from '../../lib/sim/virtual.ts';
 import { buildTreeEnsembleOnnx } from '../fixtures/profile/onnx-models.ts';
@@ -114,6 +115,15 @@ test('two jobs profiling the same server at once both get a predictor and leave 
   );
   assert.equal(await a.predictNs([777]), await b.predictNs([777]));
   assert.equal((await readdir(join(dir, 'profiles'))).sort(), ['fp6.json', 'fp6.onnx']);
+});
+
+test('without a fingerprint the profile is stored under profileFingerprint(job), shared by the job\'s other traces', async () => {
+  const job = simJob();
+  await ensurePrefillPredictor(job, { cacheDir: dir, measure: virtualMeasure(job) });
+  assert.equal((await readdir(join(dir, 'profiles'))).sort(), [`${profileFingerprint(job)}.json`, `${profileFingerprint(job)}.onnx`]);
+  const otherTrace = { ...job, id: 'llama-3-8b/sim-vllm/other/tp1-pp1', trace: { ...job.trace, name: 'other' } };
+  const p = await ensurePrefillPredictor(otherTrace, { cacheDir: dir, measure: virtualMeasure(otherTrace) });
+  assert.ok(p.source.startsWith('cached profile'), p.source);
 });
 
 test.run();
