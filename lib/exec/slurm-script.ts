@@ -74,11 +74,16 @@ export function formatSlurmTime(time: string): string {
   return d > 0 ? `${d}-${hms}` : hms;
 }
 
+/** A value in an #SBATCH line: sbatch splits those lines at blanks but keeps double-quoted words whole. */
+function quoteDirective(value: string): string {
+  return /[\s"']/.test(value) ? `"${value.replace(/"/g, '\\"')}"` : value;
+}
+
 /** Groups extra sbatch arguments into #SBATCH lines: a word starting with `-` opens a line, others join it. */
 function formatExtraDirectives(args: string[]): string[] {
   const lines: string[][] = [];
   for (const arg of args) {
-    const word = /\s/.test(arg) ? `"${arg.replace(/"/g, '\\"')}"` : arg;
+    const word = quoteDirective(arg);
     if (arg.startsWith('-') || lines.length === 0) lines.push([word]);
     else lines[lines.length - 1].push(word);
   }
@@ -91,15 +96,14 @@ export function formatSbatchScript(job: Job, opts: SbatchScriptOptions): string 
   const fileName = formatJobFileName(job.id);
   const logDir = formatSlurmLogDir(opts.cacheDir);
   const directives = [
-    // sbatch reads #SBATCH lines with its own word splitting: names and paths are kept free of blanks and quotes.
     `#SBATCH --job-name=headroom/${job.id.replace(/[^A-Za-z0-9._\/:+-]+/g, '_')}`,
-    `#SBATCH --output=${join(logDir, `${fileName}-%j.out`)}`,
+    `#SBATCH --output=${quoteDirective(join(logDir, `${fileName}-%j.out`))}`,
     `#SBATCH --nodes=1`,
     `#SBATCH --ntasks=1`,
   ];
   if (job.gpus > 0) directives.push(`#SBATCH --gres=gpu:${job.gpus}`);
-  if (settings.partition) directives.push(`#SBATCH --partition=${settings.partition}`);
-  if (settings.account) directives.push(`#SBATCH --account=${settings.account}`);
+  if (settings.partition) directives.push(`#SBATCH --partition=${quoteDirective(settings.partition)}`);
+  if (settings.account) directives.push(`#SBATCH --account=${quoteDirective(settings.account)}`);
   if (settings.time) directives.push(`#SBATCH --time=${formatSlurmTime(settings.time)}`);
   directives.push(...formatExtraDirectives(settings.sbatchArgs));
 

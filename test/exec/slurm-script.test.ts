@@ -54,6 +54,12 @@ test('formatSbatchScript turns extra sbatch arguments into one #SBATCH line per 
   assert.match(script, /^#SBATCH --qos high\n#SBATCH --constraint=h100\n#SBATCH --comment "two words"$/m);
 });
 
+test('formatSbatchScript double-quotes an output path with blanks (sbatch keeps quoted words whole)', () => {
+  const script = formatSbatchScript(makeJob('m/s/t/tp1-pp1', 1), { ...base, cacheDir: '/shared/my cache' });
+  assert.match(script, /^#SBATCH --output="\/shared\/my cache\/logs\/slurm\/m_s_t_tp1-pp1-%j\.out"$/m);
+  assert.match(script, /^echo "\$status" > '\/shared\/my cache\/logs\/slurm\/m_s_t_tp1-pp1'-"\$SLURM_JOB_ID"\.exit$/m);
+});
+
 test('formatSbatchScript is pure: the same job gives the same text', () => {
   const job = makeJob('m/s/t/tp1-pp1', 1);
   assert.is(formatSbatchScript(job, base), formatSbatchScript(job, base));

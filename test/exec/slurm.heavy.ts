@@ -41,7 +41,8 @@ async function readStandIn(cacheDir: string): Promise<Map<string, Record<string,
 let cacheDir = '';
 test.before(async () => {
   await cluster('start');
-  cacheDir = await mkdtemp(join(tmpdir(), 'headroom-slurm-cache-'));
+  // A blank in the path checks the quoting of #SBATCH --output and of the command.
+  cacheDir = await mkdtemp(join(tmpdir(), 'headroom slurm cache-'));
 });
 test.after(async () => {
   await cluster('stop');
