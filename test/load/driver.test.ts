@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ClientSettings, ScheduledRequest } from '../../lib/types.ts';
-import { runLoad } from '../../lib/load/driver.ts';
+import { computeLagP99Ns, pickWorkerCount, runLoad, TOKENS_PER_SECOND_PER_THREAD } from '../../lib/load/driver.ts';
+import { availableParallelism } from 'node:os';
 import { createPromptMaker } from '../../lib/load/prompts.ts';
 import { startStreamServer, type Behaviour } from '../fixtures/load/stream-server.ts';
 
@@ -12,6 +13,21 @@ const client = (over: Partial<ClientSettings> = {}): ClientSettings => ({
 });
 const evenly = (n: number, gapMs: number, prompt = 5, output = 4): ScheduledRequest[] =>
   Array.from({ length: n }, (_, idx) => ({ idx, scheduledNs: Math.round(idx * gapMs * 1e6), promptTokens: prompt, outputTokens: output }));
+
+test('automatic threads follow the offered token rate, capped by the cores; an explicit count wins', () => {
+  const slow = evenly(100, 100, 5, 100); // 10 qps x 100 tokens = 1k tokens/s
+  assert.is(pickWorkerCount(slow, 0), 1);
+  assert.is(pickWorkerCount(slow, 3), 3);
+  const fast = evenly(1000, 1, 5, 500); // ~500k tokens/s
+  assert.is(pickWorkerCount(fast, 0), Math.min(availableParallelism(), Math.ceil(500 * 1000 / 0.999 / TOKENS_PER_SECOND_PER_THREAD)));
+});
+
+test('lag p99 interpolates over sent requests only', () => {
+  const r = (scheduledNs: number, sentNs: number | null) => ({ scheduledNs, sentNs }) as Parameters<typeof computeLagP99Ns>[0][number];
+  const lags = Array.from({ length: 101 }, (_, i) => r(i * 10, i * 10 + i));
+  assert.is(computeLagP99Ns([...lags, r(5, null)]), 99);
+  assert.is(computeLagP99Ns([r(0, null)]), 0);
+});
 
 test('every kind of failure ends its request with the right status and the run completes', async () => {
   const plan: Record<number, Behaviour> = {
