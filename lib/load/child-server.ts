@@ -2,6 +2,7 @@
 // so that it does not share the client's event loop.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { registerServer } from '../engines/cleanup.ts';
 
 export interface ChildServer {
   url: string;
@@ -13,8 +14,11 @@ export interface ChildServer {
 export async function startChildServer(script: string, args: string[], ready: RegExp, opts: { cwd?: string; timeoutMs?: number } = {}): Promise<ChildServer> {
   const timeoutMs = opts.timeoutMs ?? 20_000;
   // tsx resolves from the working directory: the repository root, where it is installed.
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
+  // Its own process group, registered for cleanup, so an interrupted calibrate or benchmark leaves no server.
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  const unregister = child.pid ? registerServer(child.pid, `load child ${script}`) : () => {};
+  child.once('exit', () => unregister());
+  const ready$ = new Promise<string>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`${script}: not ready within ${timeoutMs} ms; output: ${out}`)), timeoutMs);
     child.stdout!.on('data', (d: Buffer) => {
@@ -27,13 +31,21 @@ export async function startChildServer(script: string, args: string[], ready: Re
     });
     child.on('exit', (code) => reject(new Error(`${script} exited with code ${code} before it was ready; output: ${out}`)));
   });
+  let url: string;
+  try {
+    url = await ready$;
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
   return {
     url,
     child,
     stop: async () => {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
       child.kill('SIGTERM');
-      await once(child, 'exit');
+      await exited;
     },
   };
 }
