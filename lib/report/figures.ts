@@ -46,7 +46,7 @@ export async function draftFigures(store: Store, data: ReportData): Promise<Draf
       section: 'slo',
       file: `slo-${fileSafe(slo.name)}.svg`,
       caption: `SLO ${slo.name}: the bounded figures of every probe against offered QPS (circles passed, crosses failed, triangles were invalid runs; \u221e marks a figure made infinite by failed requests, drawn at the top); the dashed line is the bound.`,
-      spec: buildSloMetricSpec(slo, points),
+      spec: buildSloMetricSpec(slo, points, data.jobs.map((j) => j.label)),
     });
   }
   for (const slo of slosOf(data.jobs)) {
@@ -61,7 +61,7 @@ export async function draftFigures(store: Store, data: ReportData): Promise<Draf
       section: 'cdf',
       file: `cdf-${fileSafe(slo.name)}.svg`,
       caption: `TTFT and TBT at capacity for SLO ${slo.name} (each job's highest passing probe). Failed requests never arrive, so a curve ending below 1 shows their share.`,
-      spec: buildCdfSpec(`Latency at capacity, SLO ${slo.name}`, points, cdfBounds(slo)),
+      spec: buildCdfSpec(`Latency at capacity, SLO ${slo.name}`, points, cdfBounds(slo), [...labels.values()]),
     });
   }
   const probe = timelineProbe(data.jobs);
@@ -83,7 +83,7 @@ export async function draftFigures(store: Store, data: ReportData): Promise<Draf
   }
   const gauges = await readGauges(store, gaugeLabels);
   if (gauges.length > 0) {
-    drafts.push({ section: 'gauges', file: 'gauges.svg', caption: "The servers' own gauges during each job's run at capacity (first SLO with a passing probe).", spec: buildGaugesSpec('Server gauges at capacity', gauges) });
+    drafts.push({ section: 'gauges', file: 'gauges.svg', caption: "The servers' own gauges during each job's run at capacity (first SLO with a passing probe).", spec: buildGaugesSpec('Server gauges at capacity', gauges, [...gaugeLabels.values()]) });
   }
   const seen = new Set<string>();
   for (const j of data.jobs) {

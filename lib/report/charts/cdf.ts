@@ -13,7 +13,8 @@ export interface CdfBound {
   label: string;
 }
 
-export function buildCdfSpec(title: string, points: CdfPoint[], bounds: CdfBound[] = []): vl.TopLevelSpec {
+/** `labelOrder`: legend order (the jobs' order in the workflow), which also fixes each job's colour. */
+export function buildCdfSpec(title: string, points: CdfPoint[], bounds: CdfBound[] = [], labelOrder: string[] = [...new Set(points.map((p) => p.label))]): vl.TopLevelSpec {
   if (points.length === 0) throw new Error(`buildCdfSpec: expected CDF points for "${title}", got none`);
   const panels = (['TTFT', 'TBT'] as const).map((metric) => {
     // Zero gaps (several tokens in one chunk) cannot sit on a log axis; the curve starts above their share.
@@ -28,7 +29,7 @@ export function buildCdfSpec(title: string, points: CdfPoint[], bounds: CdfBound
         {
           data: { values: mine },
           mark: { type: 'line' as const, interpolate: 'step-after' as const },
-          encoding: { x, y, color: { field: 'label', type: 'nominal' as const, title: 'job @ capacity' } },
+          encoding: { x, y, color: { field: 'label', type: 'nominal' as const, title: 'job @ capacity', scale: { domain: labelOrder } } },
         },
         ...(rules.length > 0
           ? [

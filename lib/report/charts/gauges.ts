@@ -6,7 +6,7 @@ import { CHART_CONFIG } from '../render.ts';
 
 const TITLES: Record<GaugeRow['gauge'], string> = { running: 'running requests', waiting: 'waiting requests', kv_usage: 'KV-cache use (0-1)' };
 
-export function buildGaugesSpec(title: string, rows: GaugeRow[]): vl.TopLevelSpec {
+export function buildGaugesSpec(title: string, rows: GaugeRow[], labelOrder: string[] = [...new Set(rows.map((r) => r.label))]): vl.TopLevelSpec {
   if (rows.length === 0) throw new Error(`buildGaugesSpec: expected server samples for "${title}", got none`);
   const gauges = (['running', 'waiting', 'kv_usage'] as const).filter((g) => rows.some((r) => r.gauge === g));
   return {
@@ -21,7 +21,7 @@ export function buildGaugesSpec(title: string, rows: GaugeRow[]): vl.TopLevelSpe
       encoding: {
         x: { field: 'tS', type: 'quantitative' as const, title: 'time since the run started (s)' },
         y: { field: 'value', type: 'quantitative' as const, title: TITLES[g], ...(g === 'kv_usage' ? { scale: { domain: [0, 1] } } : {}) },
-        color: { field: 'label', type: 'nominal' as const, title: 'job @ capacity' },
+        color: { field: 'label', type: 'nominal' as const, title: 'job @ capacity', scale: { domain: labelOrder } },
       },
     })),
     resolve: { scale: { color: 'shared' } },

@@ -66,7 +66,9 @@ export function sloMetricPoints(jobs: JobReport[], sloName: string): SloMetricPo
   return out.sort((a, b) => a.qps - b.qps);
 }
 
-export function buildSloMetricSpec(slo: Slo, points: SloMetricPoint[]): vl.TopLevelSpec {
+/** `jobOrder`: the jobs' labels in workflow order, so each job keeps its colour across the report's charts. */
+export function buildSloMetricSpec(slo: Slo, points: SloMetricPoint[], jobOrder: string[] = [...new Set(points.map((p) => p.job))]): vl.TopLevelSpec {
+  const jobs = jobOrder.filter((j) => points.some((p) => p.job === j));
   const panels = sloBounds(slo).map((b) => {
     const finite = points.filter((p) => p.key === b.key && !p.infinite && (b.unit === 'ratio' || p.value > 0));
     // Infinite figures (failed requests at the percentile) sit above everything else, marked with a sign.
@@ -81,7 +83,7 @@ export function buildSloMetricSpec(slo: Slo, points: SloMetricPoint[]): vl.TopLe
       scale: b.unit === 's' ? { type: 'log' as const } : { domain: [0, Math.max(b.bound * 2, ...mine.map((p) => p.value), 0.01)] },
     };
     const x = { field: 'qps', type: 'quantitative' as const, title: 'offered load (QPS)' };
-    const color = { field: 'job', type: 'nominal' as const, title: 'job' };
+    const color = { field: 'job', type: 'nominal' as const, title: 'job', scale: { domain: jobs } };
     return {
       width: 300,
       height: 220,
