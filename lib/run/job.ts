@@ -49,15 +49,17 @@ export function createJobRuntime(job: Job, fingerprint: string, ctx: JobContext)
     starting = null;
     if (s) await s.stop();
   };
+  const apiKey = job.system.apiKeyEnv ? (process.env[job.system.apiKeyEnv] ?? null) : null;
   let prompts: PromptMaker | null = null;
   const ensurePrompts = async (): Promise<PromptMaker> => {
     if (prompts) return prompts;
+    // The server's own tokenizer where it exposes one (vLLM's /tokenize; the sim counts words); else the
+    // model's tokenizer.json, which hosted APIs and the other engines leave to the client.
     if (job.system.engine === 'sim') prompts = await createPromptMaker({ kind: 'sim' });
-    else if (job.system.engine === 'external') prompts = await createPromptMaker({ kind: 'server', baseUrl: (await ensureServer()).baseUrl, model: job.model.hfId });
+    else if (job.system.engine === 'vllm') prompts = await createPromptMaker({ kind: 'server', baseUrl: (await ensureServer()).baseUrl, model: job.model.hfId, apiKey });
     else prompts = await createPromptMaker({ kind: 'tokenizer', tokenizer: job.model.tokenizer, cacheDir: ctx.cacheDir });
     return prompts;
   };
-  const apiKey = job.system.apiKeyEnv ? (process.env[job.system.apiKeyEnv] ?? null) : null;
   const runProbe: ProbeRunner = ctx.cachedOnly
     ? async (qps) => {
         throw new Error(`${job.id} has no cached run at ${qps} QPS: the job ran elsewhere and did not leave it in ${ctx.cacheDir}`);
@@ -78,7 +80,8 @@ export function createJobRuntime(job: Job, fingerprint: string, ctx: JobContext)
     : httpMeasure({ server: ensureServer, model: job.model.hfId, prompts: ensurePrompts, apiKey, client: job.client });
   const prefill = job.slos.some((s) => s.type === 'deadline')
     ? async (lengths: number[]): Promise<PrefillTable> => {
-        const predictor = await ensurePrefillPredictor(job, { cacheDir: ctx.cacheDir, fingerprint, measure });
+        // Keyed by the server alone (not the trace): one profile serves every trace and `run.mjs profile`.
+        const predictor = await ensurePrefillPredictor(job, { cacheDir: ctx.cacheDir, measure, log: ctx.log });
         return prefillTable(predictor, lengths);
       }
     : null;

@@ -5,6 +5,7 @@ import { runLoad } from '../load/driver.ts';
 import type { PromptMaker } from '../load/prompts.ts';
 import { startScraper } from '../engines/scrape.ts';
 import { createProgressPrinter } from '../load/progress.ts';
+import { openAiRoot } from '../profile/measure-http.ts';
 import type { RunningServer } from '../engines/server.ts';
 
 export type ShouldStop = (requests: readonly RequestEvents[], nowNs: number) => boolean;
@@ -69,7 +70,7 @@ export function realProbeRunner(job: Job, fingerprint: string, opts: RealProbeOp
     let samples: RunEvents['serverSamples'] = [];
     try {
       r = await runLoad({
-        baseUrl: server.baseUrl,
+        baseUrl: openAiRoot(server.baseUrl), // engines report their root; the API lives under /v1
         model: job.model.hfId,
         apiKey: opts.apiKey,
         client: job.client,

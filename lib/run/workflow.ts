@@ -54,7 +54,7 @@ export async function runWorkflow(workflow: Workflow, planned: PlannedJob[], opt
     };
     let results: Map<string, Capacity[] | Error>;
     if (opts.executor === 'local') {
-      results = await runLocal(local.map((p) => p.job), gpus, runOne);
+      results = await runLocal(local.map((p) => p.job), gpus, runOne, { signal: abort.signal });
     } else {
       // The jobs ran elsewhere: judge their cached runs here, one after another, on no GPU.
       results = new Map();
