@@ -51,6 +51,9 @@ function one(i: number): Promise<void> {
 const t0 = performance.now();
 await Promise.all(Array.from({ length: streams }, (_, i) => one(i)));
 const wallS = (performance.now() - t0) / 1000;
+// utime + stime of the server process, in clock ticks (100 per second on Linux).
+const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+const serverCpuS = (Number(stat[11]) + Number(stat[12])) / 100;
 child.kill('SIGTERM');
 await new Promise((r) => child.on('exit', r));
 
@@ -74,7 +77,7 @@ const q = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor(p * (s.length - 1)))];
 };
 const fmt = (xs: number[]) => `p50 ${q(xs, 0.5).toFixed(3)} ms, p99 ${q(xs, 0.99).toFixed(3)} ms, max ${q(xs, 1).toFixed(3)} ms`;
-console.log(`${streams} streams x ${tokens} tokens in ${wallS.toFixed(1)} s (${emitMs.length} tokens logged)`);
+console.log(`${streams} streams x ${tokens} tokens in ${wallS.toFixed(1)} s (${emitMs.length} tokens logged); server CPU ${serverCpuS.toFixed(2)} s (${((serverCpuS * 1e6) / Math.max(1, emitMs.length)).toFixed(0)} us per token incl. startup)`);
 console.log(`emission error (write - sim):   ${fmt(emitMs)}`);
 console.log(`client receive - sim:           ${fmt(clientMs)}`);
 if (process.env.DETAIL) for (const [k, v] of [...byIndex].sort((a, b) => a[0] - b[0])) console.log(`  token ${k === 10 ? '>=10' : k}: ${fmt(v)}`);
