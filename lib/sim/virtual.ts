@@ -1,6 +1,6 @@
 // Virtual time: the engine runs as fast as it can over a whole schedule, jumping the clock from one iteration's
 // end to the next (or to the next arrival when idle). Same seed and settings, same events, to the nanosecond.
-import type { ParallelSpec, RequestEvents, ScheduledRequest, SimSettings } from '../types.ts';
+import type { ParallelSpec, RequestEvents, ScheduledRequest, ServerSample, SimSettings } from '../types.ts';
 import { SimEngine } from './engine.ts';
 
 export interface VirtualRunInput {
@@ -15,12 +15,16 @@ export interface VirtualRunInput {
    */
   shouldStop?: (requests: readonly RequestEvents[], nowNs: number) => boolean;
   checkEveryNs?: number;
+  /** Engine gauges are sampled about this often (simulated; default 1 s), like a /metrics scrape. */
+  sampleEveryNs?: number;
 }
 
 export interface VirtualRunResult {
   requests: RequestEvents[];
   durationNs: number;
   stoppedEarly: boolean;
+  /** Engine gauges (running, waiting, KV use, preemptions) over the run, as the real server's /metrics gives. */
+  serverSamples: ServerSample[];
 }
 
 export function simulateRun(input: VirtualRunInput): VirtualRunResult {
@@ -53,11 +57,20 @@ export function simulateRun(input: VirtualRunInput): VirtualRunResult {
   let arrived = 0; // prefix of `order` already arrived, for shouldStop
   let nowNs = 0;
   let stoppedEarly = false;
+  const sampleEveryNs = input.sampleEveryNs ?? 1e9;
+  let nextSampleNs = 0;
+  const serverSamples: ServerSample[] = [];
   for (;;) {
     if (!engine.hasWork()) {
       const next = engine.nextReadyNs();
       if (next === null) break;
       nowNs = Math.max(nowNs, next);
+    }
+    while (nextSampleNs <= nowNs) {
+      // Gauges hold their value between iterations; a sample due while the engine was idle shows the idle state.
+      const g = engine.gauges();
+      serverSamples.push({ tNs: nextSampleNs, running: g.running, waiting: g.waiting, kvUsage: g.kvUsage, preemptions: g.preemptions });
+      nextSampleNs += sampleEveryNs;
     }
     const res = engine.step(nowNs);
     if (!res) continue;
@@ -89,7 +102,7 @@ export function simulateRun(input: VirtualRunInput): VirtualRunResult {
     }
     e.endNs = null;
   }
-  return { requests: events, durationNs: nowNs, stoppedEarly };
+  return { requests: events, durationNs: nowNs, stoppedEarly, serverSamples };
 }
 
 /** TTFT of one request alone on an idle server (incl. the per-request HTTP/tokenize overhead): the true prefill curve. */

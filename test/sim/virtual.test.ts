@@ -103,4 +103,13 @@ test('the same schedule gives the same events', () => {
   assert.equal(simulateRun(input), simulateRun(input));
 });
 
+test('engine gauges are sampled every simulated second, like a /metrics scrape', () => {
+  const { serverSamples, durationNs } = simulateRun({ settings: settings({ maxNumSeqs: 64 }), simModel: 'llama-3-8b', parallel, schedule: schedule(300, 30) });
+  assert.is(serverSamples.length, Math.floor(durationNs / 1e9) + 1);
+  serverSamples.forEach((s, i) => assert.is(s.tNs, i * 1e9));
+  assert.ok(serverSamples.every((s) => s.running! <= 64 && s.kvUsage! >= 0 && s.kvUsage! <= 1));
+  assert.ok(serverSamples.some((s) => s.running === 64 && s.waiting! > 0), 'overloaded: the batch is full and requests queue');
+  assert.is(serverSamples[0].running, 0);
+});
+
 test.run();
