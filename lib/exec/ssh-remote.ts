@@ -1,7 +1,9 @@
 // What the ssh executor says to a host: the shell scripts it runs there, and running one over ssh. Every script
 // goes through `sh -c` so the host user's login shell (bash, zsh, fish...) does not change its meaning.
 import { spawn } from 'node:child_process';
-import { basename, isAbsolute, relative, sep } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import { quoteShell } from './slurm-script.ts';
 
 /** A path for the remote shell: quoted, except that a leading `~/` still means the remote home. */
@@ -71,4 +73,50 @@ export function runRemote(
     child.stdin.on('error', () => {});
     child.stdin.end(input);
   });
+}
+
+/**
+ * Shared ssh connections, one per host: each job needs a few ssh sessions (upload, run, fetch, stop) and every
+ * new connection costs a key exchange (~1 s here) and counts against the host's MaxStartups. A master started
+ * on the first use carries the later sessions; a session the master cannot take (MaxSessions) falls back to a
+ * connection of its own, as ssh does by itself.
+ */
+export interface SshMux {
+  /** ssh and options that use the shared connections. */
+  ssh: string[];
+  /** Starts the host's master once (failures are left to the sessions, which then connect by themselves). */
+  open(host: string): Promise<void>;
+  /** Closes every master and removes their sockets. */
+  close(): Promise<void>;
+}
+
+export async function startSshMux(ssh: string[]): Promise<SshMux> {
+  // Unix socket paths are short (104 bytes on macOS): keep the folder near the root.
+  const base = tmpdir().length > 40 ? '/tmp' : tmpdir();
+  const dir = await mkdtemp(join(base, 'hr-ssh-'));
+  const path = ['-o', `ControlPath=${join(dir, '%C')}`];
+  const opened = new Map<string, Promise<void>>();
+  const run = (args: string[]) =>
+    new Promise<void>((resolve) => {
+      // No pipes: the master stays in the background and would hold them open.
+      const child = spawn(ssh[0], [...ssh.slice(1), ...args], { stdio: 'ignore' });
+      child.on('error', () => resolve());
+      child.on('close', () => resolve());
+    });
+  return {
+    ssh: [...ssh, ...path, '-o', 'ControlMaster=no'],
+    open(host) {
+      let done = opened.get(host);
+      if (!done) {
+        // ControlPersist: a master left behind by a crash ends itself after two idle minutes.
+        done = run([...path, '-o', 'ControlMaster=yes', '-o', 'ControlPersist=120', host, 'true']);
+        opened.set(host, done);
+      }
+      return done;
+    },
+    async close() {
+      await Promise.all([...opened.keys()].map((host) => run([...path, '-O', 'exit', host])));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -9,7 +9,8 @@ import type { ExecutorSettings, Job } from '../types.ts';
 import { formatJobCommand, formatJobFileName } from './slurm-script.ts';
 import { fetchSshRuns } from './ssh-fetch.ts';
 import {
-  formatRemoteWorkflowPath, formatSshJobScript, formatUploadScript, parseRemotePgid, runRemote, stripRemotePgid,
+  formatRemoteWorkflowPath, formatSshJobScript, formatUploadScript, parseRemotePgid, runRemote, startSshMux,
+  stripRemotePgid, type SshMux,
 } from './ssh-remote.ts';
 import { startGpuPool, validateSshPlacement, type Placement } from './ssh-placement.ts';
 
@@ -34,6 +35,8 @@ export interface RunSshOptions {
   command?: string[];
   /** ssh and its options; default `ssh -o BatchMode=yes` (no password prompts in the middle of a grid). */
   ssh?: string[];
+  /** Share one ssh connection per host among a job's sessions (default true). */
+  multiplex?: boolean;
   /** New attempts per failed job; default 1. */
   maxRetries?: number;
   /** Jobs needing no GPU that may run at once per host; default 1. */
@@ -64,10 +67,21 @@ interface Attempt {
 
 /** Runs jobs on the hosts' free GPUs until all are done; says how each ended. */
 export async function runSsh(jobs: Job[], opts: RunSshOptions): Promise<Map<string, SshJobOutcome>> {
+  validateSshPlacement(jobs, opts.settings.hosts);
+  const ssh = opts.ssh ?? ['ssh', '-o', 'BatchMode=yes'];
+  const mux: SshMux | null = opts.multiplex === false ? null : await startSshMux(ssh);
+  try {
+    return await runSshJobs(jobs, opts, mux?.ssh ?? ssh, (host) => mux?.open(host) ?? Promise.resolve());
+  } finally {
+    await mux?.close();
+  }
+}
+
+async function runSshJobs(
+  jobs: Job[], opts: RunSshOptions, ssh: string[], openHost: (host: string) => Promise<void>,
+): Promise<Map<string, SshJobOutcome>> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const hosts = opts.settings.hosts;
-  validateSshPlacement(jobs, hosts);
-  const ssh = opts.ssh ?? ['ssh', '-o', 'BatchMode=yes'];
   const remoteCacheDir = opts.remoteCacheDir ?? 'cache';
   const remoteWorkflow = opts.remoteWorkflowFile ?? formatRemoteWorkflowPath(opts.workflowFile, opts.repoRoot ?? process.cwd());
   const maxRetries = opts.maxRetries ?? 1;
@@ -83,8 +97,10 @@ export async function runSsh(jobs: Job[], opts: RunSshOptions): Promise<Map<stri
     });
   }
 
-  const runSshCommand = (host: string, script: string, input?: Buffer, onOut?: (chunk: string) => void) =>
-    runRemote(ssh, host, script, input, onOut);
+  const runSshCommand = async (host: string, script: string, input?: Buffer, onOut?: (chunk: string) => void) => {
+    await openHost(host);
+    return runRemote(ssh, host, script, input, onOut);
+  };
 
   // The workflow goes to each host once, before its first job there.
   const uploads = new Map<number, Promise<void>>();
@@ -109,8 +125,14 @@ export async function runSsh(jobs: Job[], opts: RunSshOptions): Promise<Map<stri
     // The external kill: dash's builtin cannot signal a process group.
     await runSshCommand(host, `env kill -TERM -- -${pgid} 2>/dev/null || true`);
   };
+  // Stops in flight are awaited before returning: the shared connections close after that.
+  const stopping = new Set<Promise<void>>();
+  const stop = (host: string, pgid: string) => {
+    const p = stopRemote(host, pgid).finally(() => stopping.delete(p));
+    stopping.add(p);
+  };
   const onAbort = () => {
-    for (const { host, pgid } of live.values()) if (pgid) void stopRemote(host, pgid);
+    for (const { host, pgid } of live.values()) if (pgid) stop(host, pgid);
   };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -140,7 +162,7 @@ export async function runSsh(jobs: Job[], opts: RunSshOptions): Promise<Map<stri
           if (pgid !== null) {
             attempt.pgid = pgid;
             live.set(job.id, { host, pgid });
-            if (opts.signal?.aborted) void stopRemote(host, pgid);
+            if (opts.signal?.aborted) stop(host, pgid);
             chunk = stripRemotePgid(chunk);
           }
         }
@@ -251,6 +273,7 @@ export async function runSsh(jobs: Job[], opts: RunSshOptions): Promise<Map<stri
     if (running.size > 0) await Promise.race(running);
   }
   opts.signal?.removeEventListener('abort', onAbort);
+  await Promise.all(stopping);
   log(`ssh: ${formatSshSummary(jobs, outcomes, settled, queue.length, 0)}`);
   return outcomes;
 }
