@@ -37,3 +37,17 @@ export function normalizeSimSettings(spec: SimSettingsSpec = {}): SimSettings {
   const maxNumBatchedTokens = spec.maxNumBatchedTokens ?? (scheduler === 'sarathi' ? 512 : 32768);
   return { ...DEFAULT_SIM_SETTINGS, ...spec, scheduler, maxNumBatchedTokens, faults: { ...NO_FAULTS, ...(spec.faults ?? {}) } };
 }
+
+/** Throws naming every field of the settings that the engine cannot run with. */
+export function validateSimSettings(s: SimSettings): void {
+  const problems: string[] = [];
+  if (s.scheduler !== 'vllm' && s.scheduler !== 'sarathi') problems.push(`scheduler: expected "vllm" or "sarathi", got ${JSON.stringify(s.scheduler)}`);
+  for (const k of ['maxNumBatchedTokens', 'maxNumSeqs', 'blockSize'] as const) {
+    if (!Number.isInteger(s[k]) || s[k] < 1) problems.push(`${k}: expected a positive integer, got ${JSON.stringify(s[k])}`);
+  }
+  if (!(s.gpuMemoryUtilization > 0 && s.gpuMemoryUtilization <= 1)) problems.push(`gpuMemoryUtilization: expected a number in (0, 1], got ${JSON.stringify(s.gpuMemoryUtilization)}`);
+  const f = s.faults;
+  if (!(f.errorRate >= 0 && f.errorRate <= 1)) problems.push(`faults.errorRate: expected a number in [0, 1], got ${JSON.stringify(f.errorRate)}`);
+  if (!Number.isInteger(f.errorStatus) || f.errorStatus < 400 || f.errorStatus > 599) problems.push(`faults.errorStatus: expected an HTTP error status (400-599), got ${JSON.stringify(f.errorStatus)}`);
+  if (problems.length) throw new Error(`Invalid simulator settings:\n  - ${problems.join('\n  - ')}`);
+}

@@ -4,7 +4,7 @@
 // Prints exactly one stdout line `headroom-sim listening on http://127.0.0.1:<port>` when ready (after the
 // start-delay fault); exits 0 on SIGTERM/SIGINT, 1 when the exit-after-N-requests fault fires, 2 on bad arguments.
 import { parseArgs } from 'node:util';
-import { normalizeSimSettings, type SimSettingsSpec } from './defaults.ts';
+import { normalizeSimSettings, validateSimSettings, type SimSettingsSpec } from './defaults.ts';
 import { startSimServer } from './server.ts';
 
 function fail(message: string): never {
@@ -48,10 +48,16 @@ async function main(): Promise<void> {
       fail(`expected --settings to be SimSettings JSON: ${(e as Error).message}`);
     }
   }
+  const settings = normalizeSimSettings(spec);
+  try {
+    validateSimSettings(settings);
+  } catch (e) {
+    fail((e as Error).message);
+  }
   const server = await startSimServer({
     host: values.host,
     port: intArg('port', values.port, 0)!,
-    settings: normalizeSimSettings(spec),
+    settings,
     simModel: values['sim-model']!,
     parallel: { tp: intArg('tp', values.tp, 1, 1)!, pp: intArg('pp', values.pp, 1, 1)! },
     servedModelName: served,
