@@ -34,11 +34,17 @@ export async function main(argv: string[], log: (line: string) => void = (l) => 
   const store = await openStore(cacheDir);
   try {
     const file = await writeReport(workflow, planned, { cacheDir, store });
-    log(`report: ${path.relative(process.cwd(), file) || file}`);
+    log(`report: ${shortPath(file)}`);
     const files = await exportViews(store, { parquetDir: values.parquet as string | undefined, csvDir: values.csv as string | undefined });
-    for (const f of files) log(`exported: ${path.relative(process.cwd(), f) || f}`);
+    for (const f of files) log(`exported: ${shortPath(f)}`);
   } finally {
     await store.close();
   }
   return EXIT.ok;
+}
+
+/** Relative to the working folder when inside it, else absolute. */
+function shortPath(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') ? rel : file;
 }

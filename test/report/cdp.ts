@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-export const CHROMIUM = '/usr/bin/chromium';
+/** Debian's Chromium; HEADROOM_CHROMIUM points elsewhere (or at nothing, to see the test skip). */
+export const CHROMIUM = process.env.HEADROOM_CHROMIUM ?? '/usr/bin/chromium';
 
 export function hasChromium(): boolean {
   return existsSync(CHROMIUM);
