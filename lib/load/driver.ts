@@ -39,14 +39,18 @@ const WARMUP_OUTPUT_TOKENS = 16;
 /** Lead time between the start order and the run clock's zero, so every worker starts on time. */
 const START_LEAD_NS = 50_000_000;
 
-/** Threads for a schedule: 1 (this thread) up to the offered token rate one thread keeps up with. */
-export function pickWorkerCount(schedule: ScheduledRequest[], requested: number): number {
+/**
+ * Threads for a schedule: 1 (this thread) up to the offered token rate one thread keeps up with, leaving one
+ * core free (bench/load-ceiling.ts on 2 shared cores: 2 threads kept up with fewer QPS than 1, so a 2-core
+ * machine stays single-threaded unless asked otherwise).
+ */
+export function pickWorkerCount(schedule: ScheduledRequest[], requested: number, cores = availableParallelism()): number {
   if (requested > 0) return requested;
   if (schedule.length < 2) return 1;
   const spanS = (schedule[schedule.length - 1]!.scheduledNs - schedule[0]!.scheduledNs) / 1e9;
   const tokens = schedule.reduce((s, r) => s + r.outputTokens, 0);
   const rate = spanS > 0 ? tokens / spanS : Infinity;
-  return Math.max(1, Math.min(availableParallelism(), Math.ceil(rate / TOKENS_PER_SECOND_PER_THREAD)));
+  return Math.max(1, Math.min(cores - 1, Math.ceil(rate / TOKENS_PER_SECOND_PER_THREAD)));
 }
 
 async function preparePrompts(opts: LoadOptions, items: { idx: number; tokens: number }[]): Promise<string[]> {

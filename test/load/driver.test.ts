@@ -4,7 +4,6 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ClientSettings, ScheduledRequest } from '../../lib/types.ts';
 import { computeLagP99Ns, pickWorkerCount, runLoad, TOKENS_PER_SECOND_PER_THREAD } from '../../lib/load/driver.ts';
-import { availableParallelism } from 'node:os';
 import { createPromptMaker } from '../../lib/load/prompts.ts';
 import { startStreamServer, type Behaviour } from '../fixtures/load/stream-server.ts';
 
@@ -19,7 +18,9 @@ test('automatic threads follow the offered token rate, capped by the cores; an e
   assert.is(pickWorkerCount(slow, 0), 1);
   assert.is(pickWorkerCount(slow, 3), 3);
   const fast = evenly(1000, 1, 5, 500); // ~500k tokens/s
-  assert.is(pickWorkerCount(fast, 0), Math.min(availableParallelism(), Math.ceil(500 * 1000 / 0.999 / TOKENS_PER_SECOND_PER_THREAD)));
+  assert.is(pickWorkerCount(fast, 0, 64), Math.ceil((500 * 1000) / 0.999 / TOKENS_PER_SECOND_PER_THREAD));
+  assert.is(pickWorkerCount(fast, 0, 8), 7, 'one core is left to the coordinating thread');
+  assert.is(pickWorkerCount(fast, 0, 2), 1, 'two cores: threads measured slower than one');
 });
 
 test('lag p99 interpolates over sent requests only', () => {
