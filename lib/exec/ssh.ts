@@ -151,23 +151,31 @@ async function runSshJobs(
     let fetched = 0;
     try {
       await upload(place.hostIndex);
+      if (opts.signal?.aborted) throw new Error(`${job.id}: interrupted before its command started`);
       const command = formatJobCommand(job, { ...opts, workflowFile: remoteWorkflow, cacheDir: remoteCacheDir });
       const script = formatSshJobScript({ workdir, remoteCacheDir, markName, gpus: place.gpus, command });
-      let head = '';
+      // Output is held back until the process group line is seen (it may come in pieces): that line is ours.
+      let head: string | null = '';
       live.set(job.id, { host, pgid: null });
       attempt.code = await runSshCommand(host, script, undefined, (chunk) => {
-        if (attempt.pgid === null && head.length < 4096) {
-          head += chunk;
-          const pgid = parseRemotePgid(head);
-          if (pgid !== null) {
-            attempt.pgid = pgid;
-            live.set(job.id, { host, pgid });
-            if (opts.signal?.aborted) stop(host, pgid);
-            chunk = stripRemotePgid(chunk);
-          }
+        if (head === null) {
+          logStream.write(chunk);
+          return;
         }
-        logStream.write(chunk);
+        head += chunk;
+        const pgid = parseRemotePgid(head);
+        if (pgid !== null) {
+          attempt.pgid = pgid;
+          live.set(job.id, { host, pgid });
+          if (opts.signal?.aborted) stop(host, pgid);
+          logStream.write(stripRemotePgid(head));
+          head = null;
+        } else if (head.length > 4096) {
+          logStream.write(head);
+          head = null;
+        }
       });
+      if (head) logStream.write(head);
     } catch (e) {
       attempt.code = 1;
       logStream.write(`${(e as Error).message}\n`);
