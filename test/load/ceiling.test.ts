@@ -24,10 +24,15 @@ test('the ceiling search doubles until a step fails, then bisects; a generous bo
     assert.ok(c.steps.every((s) => s.pass && s.ok === s.requests && s.tokensPerSecond > 0));
     const strict = await findClientCeiling({
       baseUrl: server.url, model: 'm', workers: 1, maxLagNs: -1, seconds: 0.25, promptTokens: 4, outputTokens: 3,
-      startQps: 160, maxQps: 160, bisectSteps: 1,
+      startQps: 160, maxQps: 160, bisectSteps: 1, confirmFailures: false,
     });
     assert.is(strict.best, null, 'no step can meet a negative lag bound');
     assert.equal(strict.steps.map((s) => s.qps), [160, 80]);
+    const confirmed = await findClientCeiling({
+      baseUrl: server.url, model: 'm', workers: 1, maxLagNs: -1, seconds: 0.25, promptTokens: 4, outputTokens: 3,
+      startQps: 160, maxQps: 160, bisectSteps: 0,
+    });
+    assert.equal(confirmed.steps.map((s) => s.qps), [160, 160], 'a failing QPS is run twice before it counts');
   } finally {
     await server.close();
   }
