@@ -1,9 +1,9 @@
 // Fluid token generation rate (metrics.md): 1 / p99 over requests of the smallest per-token deadline that keeps a
 // request's miss rate <= 10% with its first token ignored (Etalon's TARGET_DEADLINE_MISS_RATE_FOR_THROUGHPUT).
-import { DOUBLE } from '@duckdb/node-api';
+import { BOOLEAN, DOUBLE } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { readSqlFile } from '../store/sql-text.ts';
-import { connectToRun, toNumber } from './run-source.ts';
+import { connectToRun, runSqlScript, toNumber } from './run-source.ts';
 
 export const FLUID_TARGET_MISS_RATE = 0.1;
 const MAX_STEPS = 200;
@@ -12,20 +12,27 @@ export interface FluidResult {
   tokensPerS: number;
   /** p99 of the per-request smallest deadlines, seconds. */
   p99DeadlineS: number;
-  /** Smallest deadline per request index, seconds (Infinity for a failed request). */
+  /** Etalon's smallest deadline per judged request index, seconds (Infinity for a failed request); exact only
+   * with everyRequest, otherwise a bound for requests that cannot be at the p99. */
   perRequest: Map<number, number>;
 }
 
-export async function readFluidRate(instance: DuckDBInstance, requestsParquet: string, ticksPerS = 1e9,
-  targetMissRate = FLUID_TARGET_MISS_RATE): Promise<FluidResult> {
+export interface FluidOptions {
+  ticksPerS?: number;
+  targetMissRate?: number;
+  /** Refine every request (exact perRequest values) rather than only those that can be at the p99. */
+  everyRequest?: boolean;
+}
+
+export async function readFluidRate(instance: DuckDBInstance, requestsParquet: string, opts: FluidOptions = {}): Promise<FluidResult> {
   const conn = await connectToRun(instance, requestsParquet);
   try {
-    await bisectDeadlines(conn, targetMissRate, ticksPerS);
+    await bisectDeadlines(conn, opts.targetMissRate ?? FLUID_TARGET_MISS_RATE, opts.ticksPerS ?? 1e9, !opts.everyRequest);
     const r = await conn.runAndReadAll(readSqlFile(import.meta.url, './sql/fluid-result.sql'));
     const p99 = toNumber(r.getRowsJS()[0][0]);
-    const per = await conn.runAndReadAll('SELECT request_idx, CASE WHEN failed THEN NULL ELSE deadline_s END FROM fluid');
+    const per = await conn.runAndReadAll('SELECT request_idx, deadline_s FROM fluid_state');
     const perRequest = new Map<number, number>();
-    for (const [idx, lo] of per.getRowsJS()) perRequest.set(toNumber(idx), lo === null ? Infinity : toNumber(lo));
+    for (const [idx, d] of per.getRowsJS()) perRequest.set(toNumber(idx), toNumber(d));
     const tokensPerS = Number.isNaN(p99) ? NaN : p99 === Infinity ? 0 : 1 / p99;
     return { tokensPerS, p99DeadlineS: p99, perRequest };
   } finally {
@@ -33,14 +40,14 @@ export async function readFluidRate(instance: DuckDBInstance, requestsParquet: s
   }
 }
 
-/** Bisection for all requests at once, one UPDATE per step, until every bracket is closed (about 47 steps from
- * Etalon's [0, 1e10] s; only steps whose midpoint is below a request's largest gap read its tokens). */
-async function bisectDeadlines(conn: DuckDBConnection, target: number, ticksPerS: number): Promise<void> {
-  await conn.run(readSqlFile(import.meta.url, './sql/fluid-init.sql'), { tps: ticksPerS }, { tps: DOUBLE });
+/** Bisection for all requests at once until no bracket that matters is open (about 12 steps that read tokens,
+ * on fewer requests each time when pruning for the p99). */
+async function bisectDeadlines(conn: DuckDBConnection, target: number, ticksPerS: number, prune: boolean): Promise<void> {
+  await runSqlScript(conn, readSqlFile(import.meta.url, './sql/fluid-init.sql'), { tps: ticksPerS }, { tps: DOUBLE });
   const step = readSqlFile(import.meta.url, './sql/fluid-step.sql');
   for (let k = 0; k < MAX_STEPS; k++) {
-    const r = await conn.run(step, { target, tps: ticksPerS }, { target: DOUBLE, tps: DOUBLE });
-    if (r.rowsChanged === 0) return;
+    const rows = await runSqlScript(conn, step, { target, tps: ticksPerS, prune }, { target: DOUBLE, tps: DOUBLE, prune: BOOLEAN });
+    if (toNumber(rows[0][0]) === 0) return;
   }
   throw new Error(`fluid token rate: bisection did not close within ${MAX_STEPS} steps`);
 }

@@ -99,7 +99,7 @@ export async function checkMinTbtCases(store: Store, instance: DuckDBInstance, c
   cases.forEach((c, i) => byTarget.set(c.target_miss_rate, [...(byTarget.get(c.target_miss_rate) ?? []), i]));
   for (const [target, idxs] of byTarget) {
     const runId = await store.writeRun(goldenRun('min_tbt_deadline', idxs.map((i) => goldenRequest(i, 0, cases[i].tbt))));
-    const fluid = await readFluidRate(instance, requestsPath(store, runId), S, target);
+    const fluid = await readFluidRate(instance, requestsPath(store, runId), { ticksPerS: S, targetMissRate: target, everyRequest: true });
     for (const i of idxs) {
       const got = fluid.perRequest.get(i) ?? NaN;
       const c = cases[i];
@@ -159,7 +159,7 @@ export async function checkSloRunCases(store: Store, instance: DuckDBInstance, r
     const t = run.expect_throughput as number[] | Record<string, number>;
     const deadlineBased = Array.isArray(t) ? t[2] : Object.entries(t).find(([k]) => /deadline|fluid/.test(k))?.[1];
     if (typeof deadlineBased !== 'number') { res.skipped++; continue; }
-    const fluid = await readFluidRate(instance, requestsPath(store, runId), S);
+    const fluid = await readFluidRate(instance, requestsPath(store, runId), { ticksPerS: S });
     if (Math.abs(1 / fluid.tokensPerS - 1 / deadlineBased) <= 2e-4) res.passed++;
     else { res.failed++; res.failures.push(`slo_runs[${r}].expect_throughput: expected deadline-based rate ${deadlineBased}, got ${fluid.tokensPerS}`); }
   }

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Store } from '../../lib/store/index.ts';
 import { makeRequest, makeRun, makeUniformRun } from '../fixtures/store/runs.ts';
+import { readFluidRate } from '../../lib/metrics/fluid.ts';
+import { openMetricsInstance } from '../../lib/metrics/golden.ts';
 
 const ms = 1_000_000;
 let dir: string;
@@ -37,6 +39,27 @@ test('a failed request at the p99 makes the rate 0', async () => {
     makeRequest(0, [0, 20 * ms]), makeRequest(1, [0, 20 * ms], { status: 'timeout' }),
   ])));
   assert.is(rate, 0);
+});
+
+test('refining only the requests that can be at the p99 gives the same rate as refining all', async () => {
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const requests = Array.from({ length: 300 }, (_, i) => {
+    let t = 0;
+    const offsets = Array.from({ length: 5 + (i % 40) }, () => (t += Math.round((5 + rand() * 40 + (rand() < 0.05 ? 200 : 0)) * ms)));
+    return makeRequest(i, offsets, i === 3 ? { status: 'timeout' } : {});
+  });
+  const id = await store.writeRun(makeRun(requests));
+  const instance = await openMetricsInstance();
+  try {
+    const path = join(dir, 'runs', id, 'requests.parquet');
+    const all = await readFluidRate(instance, path, { everyRequest: true });
+    const pruned = await readFluidRate(instance, path);
+    assert.ok(all.tokensPerS > 0);
+    assert.is(pruned.tokensPerS, all.tokensPerS);
+  } finally {
+    instance.closeSync();
+  }
 });
 
 test.run();

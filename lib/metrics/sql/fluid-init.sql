@@ -5,18 +5,28 @@
 -- search so rates stay comparable with Etalon's, in double seconds as Etalon does. Each midpoint is judged on
 -- integer ticks (dd = round(mid * $tps)) by the same macro as the deadline SLO.
 -- A midpoint at or above the request's largest gap keeps every token on time, so the first ~35 steps are decided
--- without looking at tokens: this recursive part takes them on scalars only, and fluid-step.sql does the rest.
-CREATE OR REPLACE TEMP TABLE fluid AS
+-- without looking at tokens: this recursive part takes them on scalars only; fluid-step.sql does the rest.
+-- Requests with fewer than two tokens have no gap to judge and are left out (included = false); failed requests
+-- are in at +infinity.
+CREATE OR REPLACE TEMP TABLE fluid_lists AS
+SELECT request_idx, token_ns AS ts FROM run_requests WHERE status = 'ok' AND len(token_ns) >= 2;
+
+CREATE OR REPLACE TEMP TABLE fluid_state AS
 WITH RECURSIVE req AS (
-  SELECT request_idx, token_ns AS ts, (status <> 'ok' OR len(token_ns) = 0) AS failed,
+  SELECT request_idx, (status <> 'ok' OR len(token_ns) = 0) AS failed, len(token_ns) >= 2 AS judged,
     coalesce(list_max(list_transform(token_ns[2:], lambda t, i: t - token_ns[i])), 0) AS max_gap
   FROM run_requests
 ),
 easy(request_idx, k, lo_s, hi_s, deadline_s, max_gap) AS (
-  SELECT request_idx, 0, 0.0::DOUBLE, 1e10::DOUBLE, 1e10::DOUBLE, max_gap FROM req
+  SELECT request_idx, 0, 0.0::DOUBLE, 1e10::DOUBLE, 1e10::DOUBLE, max_gap FROM req WHERE judged AND NOT failed
   UNION ALL
   SELECT request_idx, k + 1, lo_s, (lo_s + hi_s) / 2 - 1e-4, (lo_s + hi_s) / 2, max_gap FROM easy
   WHERE hi_s - lo_s > 1e-4 AND round((lo_s + hi_s) / 2 * $tps) >= max_gap
 )
-SELECT r.request_idx, r.ts, r.failed, r.max_gap, e.lo_s, e.hi_s, e.deadline_s
-FROM req r JOIN (SELECT * FROM easy QUALIFY k = max(k) OVER (PARTITION BY request_idx)) e USING (request_idx);
+SELECT r.request_idx, r.failed, r.failed OR r.judged AS included, r.max_gap,
+  CASE WHEN r.failed THEN 'inf'::DOUBLE ELSE e.lo_s END AS lo_s,
+  CASE WHEN r.failed THEN 'inf'::DOUBLE ELSE e.hi_s END AS hi_s,
+  CASE WHEN r.failed THEN 'inf'::DOUBLE ELSE e.deadline_s END AS deadline_s,
+  false AS pruned
+FROM req r LEFT JOIN (SELECT * FROM easy QUALIFY k = max(k) OVER (PARTITION BY request_idx)) e USING (request_idx)
+WHERE r.failed OR r.judged;
