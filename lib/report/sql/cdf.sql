@@ -1,11 +1,12 @@
--- TTFT (over requests) and TBT (over the pooled gaps) at the fractions {{fractions}} for the runs {{runs}}, with
--- how many values there were in all (total) and how many are finite (ok): as in metrics.md, a failed request is
--- one +infinity TTFT and one +infinity gap, so its real partial gaps are not pooled.
+-- TTFT (over requests) and TBT (over the pooled gaps) at the fractions {{fractions}} for the runs {{runs}}, read
+-- from {{requests}} (their own files), with how many values there were in all (total) and how many are finite
+-- (ok): as in metrics.md, a failed request is one +infinity TTFT and one +infinity gap, so its real partial gaps
+-- are not pooled.
 -- Quantiles are linear between order statistics (quantile_cont's definition) read off one sorted list: asking
 -- quantile_cont for 200 fractions at once sorted the values again for each (measured 20x slower on 300k gaps).
 WITH r AS (
   SELECT run_id, (status <> 'ok' OR len(token_ns) = 0) AS failed, token_ns, scheduled_ns
-  FROM requests WHERE run_id IN ({{runs}})
+  FROM {{requests}} WHERE run_id IN ({{runs}})
 ),
 vals AS (
   SELECT run_id, 'TTFT' AS metric, CASE WHEN failed THEN NULL ELSE (token_ns[1] - scheduled_ns) / 1e9 END AS v FROM r
