@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -58,13 +58,17 @@ child.kill('SIGTERM');
 await new Promise((r) => child.on('exit', r));
 
 const emitMs: number[] = [];
+const steadyMs: number[] = [];
 const byIndex = new Map<number, number[]>();
 const clientMs: number[] = [];
-for (const line of readFileSync(log, 'utf8').split('\n')) {
-  if (!line || line.startsWith('#') || line.startsWith('request_id')) continue;
-  const [id, idx, sim, write] = line.split(',');
+const rows = readFileSync(log, 'utf8').split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('request_id')).map((l) => l.split(','));
+// Steady state: after every stream has its first token (the arrival burst of all streams is over).
+let steadyFromNs = 0n;
+for (const [, idx, sim] of rows) if (idx === '0' && BigInt(sim) > steadyFromNs) steadyFromNs = BigInt(sim);
+for (const [id, idx, sim, write] of rows) {
   const e = Number(BigInt(write) - BigInt(sim)) / 1e6;
   emitMs.push(e);
+  if (BigInt(sim) > steadyFromNs) steadyMs.push(e);
   const bucket = Math.min(Number(idx), 10);
   byIndex.set(bucket, [...(byIndex.get(bucket) ?? []), e]);
   const got = received.get(id)?.[Number(idx)];
@@ -79,5 +83,7 @@ const q = (xs: number[], p: number) => {
 const fmt = (xs: number[]) => `p50 ${q(xs, 0.5).toFixed(3)} ms, p99 ${q(xs, 0.99).toFixed(3)} ms, max ${q(xs, 1).toFixed(3)} ms`;
 console.log(`${streams} streams x ${tokens} tokens in ${wallS.toFixed(1)} s (${emitMs.length} tokens logged); server CPU ${serverCpuS.toFixed(2)} s (${((serverCpuS * 1e6) / Math.max(1, emitMs.length)).toFixed(0)} us per token incl. startup)`);
 console.log(`emission error (write - sim):   ${fmt(emitMs)}`);
+console.log(`  after the arrival burst:      ${fmt(steadyMs)} (${steadyMs.length} tokens)`);
 console.log(`client receive - sim:           ${fmt(clientMs)}`);
+console.log(`load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 if (process.env.DETAIL) for (const [k, v] of [...byIndex].sort((a, b) => a[0] - b[0])) console.log(`  token ${k === 10 ? '>=10' : k}: ${fmt(v)}`);
