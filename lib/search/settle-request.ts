@@ -50,12 +50,14 @@ export function markTpot(r: RequestEvents, maxNs: number, nowNs: number): Mark {
   return Math.min(sofar, ifMore) > maxNs * (1 + REL) ? 'bad' : 'open';
 }
 
-/** Pooled TBT gaps of one request, counted as they arrive. */
+/**
+ * Pooled TBT gaps of one request, counted as they arrive. A request that ends badly gives the pool a single
+ * +infinity gap in place of all its gaps (evaluate.sql), so its gaps only count once it has ended 'ok'.
+ */
 export class GapCounter {
   seen = 0;
   bad = 0;
   good = 0;
-  failedCounted = false;
 
   constructor(private readonly maxNs: number) {}
 
@@ -66,18 +68,29 @@ export class GapCounter {
       else this.good += 1;
     }
     this.seen = Math.max(this.seen, t.length);
-    if (isFailed(r) && !this.failedCounted) {
-      this.failedCounted = true;
-      this.bad += 1; // its +infinity gap
-    }
   }
 
-  /** Most gaps this request can end up contributing to the pool. */
+  /** Gaps within the bound that are sure to be in the pool. */
+  certainGood(r: RequestEvents): number {
+    return isFinishedOk(r) && r.tokenNs.length > 0 ? this.good : 0;
+  }
+
+  /** Most gaps this request can end up giving the pool. */
   maxGaps(r: RequestEvents): number {
-    const n = r.tokenNs.length;
-    if (isFailed(r)) return Math.max(n - 1, 0) + 1;
-    if (isFinishedOk(r)) return Math.max(n - 1, 0);
-    return Math.max(r.outputTokensRequested, n);
+    if (isFailed(r) || (r.endNs !== null && r.tokenNs.length === 0)) return 1;
+    if (isFinishedOk(r)) return Math.max(r.tokenNs.length - 1, 0);
+    return Math.max(r.outputTokensRequested - 1, r.tokenNs.length - 1, 1);
+  }
+
+  /**
+   * The least this request can add to (bad gaps - (1 - p) x pool size), over every way it can still end:
+   * 'ok' with all further gaps good and as many as allowed, or failed (one bad gap).
+   */
+  leastExcess(r: RequestEvents, p: number): number {
+    if (isFailed(r) || (r.endNs !== null && r.tokenNs.length === 0)) return p;
+    if (isFinishedOk(r)) return this.bad - (1 - p) * Math.max(r.tokenNs.length - 1, 0);
+    const ifOk = this.bad - (1 - p) * (Math.max(r.outputTokensRequested, r.tokenNs.length) - 1);
+    return Math.min(p, ifOk);
   }
 }
 

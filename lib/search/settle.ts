@@ -57,28 +57,36 @@ class RequestPercentile {
   }
 }
 
+/**
+ * Pooled TBT. The pool's size is not known until the run ends, so the fail rule is the count rule made linear:
+ * with N gaps, bad >= N - floor((N - 1) p) holds whenever bad - (1 - p) N >= 1 + p, and that excess adds up
+ * request by request, each at the least it can still end up with (GapCounter.leastExcess).
+ */
 class PooledTbt {
   private counters = new Map<number, GapCounter>();
 
   constructor(private readonly maxNs: number) {}
 
-  judge(reqs: readonly RequestEvents[], percentile: number, ctx: SettleContext): Verdict {
+  judge(reqs: readonly RequestEvents[], p: number, ctx: SettleContext): Verdict {
     let good = 0;
-    let bad = 0;
     let maxGaps = 0;
+    let excess = 0;
     let requestedSeen = 0;
     for (const r of reqs) {
       let c = this.counters.get(r.idx);
       if (!c) this.counters.set(r.idx, (c = new GapCounter(this.maxNs)));
       c.update(r);
-      good += c.good;
-      bad += c.bad;
+      good += c.certainGood(r);
       maxGaps += c.maxGaps(r);
+      excess += c.leastExcess(r, p);
       requestedSeen += r.outputTokensRequested;
     }
-    // requests not seen yet add at most their requested tokens (n - 1 gaps, or n with a failure's +infinity)
-    maxGaps += Math.max(ctx.totalOutputTokens - requestedSeen, 0);
-    return judgeCounts({ good, bad }, maxGaps, percentile);
+    // requests not seen yet: at most their requested tokens' worth of gaps, all of them possibly good
+    const unseenGaps = Math.max(ctx.totalOutputTokens - requestedSeen, 0);
+    maxGaps += unseenGaps;
+    excess -= (1 - p) * unseenGaps;
+    if (excess >= 1 + p + 1e-9) return false;
+    return good >= countToPass(maxGaps, p) ? true : null;
   }
 }
 

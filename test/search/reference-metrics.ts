@@ -45,8 +45,8 @@ export function referenceVerdict(slo: Slo, reqs: RequestEvents[], prefill: Prefi
     case 'tbt_ttft': {
       const gaps: number[] = [];
       for (const r of reqs) {
-        for (let i = 1; i < r.tokenNs.length; i++) gaps.push(r.tokenNs[i] - r.tokenNs[i - 1]);
-        if (r.status !== 'ok') gaps.push(Infinity);
+        if (failed(r)) gaps.push(Infinity); // one +infinity gap in place of the request's own
+        else for (let i = 1; i < r.tokenNs.length; i++) gaps.push(r.tokenNs[i] - r.tokenNs[i - 1]);
       }
       return percentile(gaps, slo.tbt.percentile) <= slo.tbt.maxNs && percentile(ttft, slo.ttft.percentile) <= slo.ttft.maxNs;
     }
