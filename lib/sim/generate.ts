@@ -51,8 +51,9 @@ export function serveGeneration(ctx: GenerateContext, gen: GenerationRequest, re
     if (done || res.destroyed) return;
     const tokenText = outputToken(index);
     if (gen.stream) {
-      if (index === 0 && gen.endpoint === 'chat') res.write(fmt.role());
-      res.write(fmt.token(tokenText, index + 1, last));
+      // The chat stream's role chunk goes out with the first token, as vLLM sends it: one write, one syscall.
+      const chunk = fmt.token(tokenText, index + 1, last);
+      res.write(index === 0 && gen.endpoint === 'chat' ? fmt.role() + chunk : chunk);
       ctx.emissionLog?.record(logId, index, simNs, ctx.clock.nowNs());
     } else text += tokenText;
     written = index + 1;

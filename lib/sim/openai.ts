@@ -72,6 +72,7 @@ export function parseGenerationRequest(endpoint: Endpoint, body: Record<string, 
   const minTokens = body.min_tokens ?? 0;
   if (typeof minTokens !== 'number' || !Number.isInteger(minTokens) || minTokens < 0) throw new ApiError(400, `min_tokens must be greater than or equal to 0, got ${JSON.stringify(minTokens)}.`);
   if (minTokens > raw) throw new ApiError(400, `min_tokens must be less than or equal to max_tokens=${raw}, got ${minTokens}.`);
+  if (body.n !== undefined && body.n !== null && body.n !== 1) throw new ApiError(400, `n must be 1 on the simulated engine, got ${JSON.stringify(body.n)}.`);
   const stream = body.stream === true;
   const opts = body.stream_options as { include_usage?: unknown; continuous_usage_stats?: unknown } | null | undefined;
   if (opts && !stream) throw new ApiError(400, 'Stream options can only be defined when `stream=True`.');

@@ -26,6 +26,7 @@ test('bad requests raise ApiError with vLLM\'s status and wording', () => {
     [{ prompt: 'x', max_tokens: 2, min_tokens: 3 }, 400, /min_tokens must be less than or equal to max_tokens=2, got 3\./],
     [{ prompt: 'x', stream_options: { include_usage: true } }, 400, /Stream options can only be defined when `stream=True`/],
     [{ prompt: { text: 'x' } }, 400, /prompt/],
+    [{ prompt: 'x', n: 2 }, 400, /n must be 1/],
   ];
   for (const [body, status, message] of bad) {
     try {
