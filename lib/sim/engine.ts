@@ -67,6 +67,8 @@ export class SimEngine {
   readonly waiting: SimRequest[] = [];
   running: SimRequest[] = [];
   preemptions = 0;
+  /** Preempted during the current scheduling pass; they rejoin the head of waiting only after it, as in vLLM. */
+  private preemptedNow: SimRequest[] = [];
   private readonly pending = new MinHeap<SimRequest>((a, b) => a.readyNs - b.readyNs || a.id - b.id);
 
   constructor(opts: EngineOptions) {
@@ -140,6 +142,8 @@ export class SimEngine {
     }
     if (!this.hasWork()) return null;
     const batch = scheduleStep(this, this.settings);
+    for (const r of this.preemptedNow) this.waiting.unshift(r);
+    this.preemptedNow = [];
     const shape = shapeOf(batch);
     const endNs = startNs + this.cost.stepNs(shape);
     const produced: SimRequest[] = [];
@@ -167,7 +171,7 @@ export class SimEngine {
     return { startNs, endNs, produced, finished, shape, prefillOnly: batch.decodes.length === 0 };
   }
 
-  /** Preempts by recompute: frees the blocks and puts the request back at the head of the waiting queue. */
+  /** Preempts by recompute: frees the blocks; the request goes back to the head of the waiting queue. */
   preempt(req: SimRequest): void {
     this.running.splice(this.running.lastIndexOf(req), 1);
     this.kv.give(req.blocks);
@@ -177,7 +181,7 @@ export class SimEngine {
     req.state = 'waiting';
     req.preemptions += 1;
     this.preemptions += 1;
-    this.waiting.unshift(req);
+    this.preemptedNow.push(req);
   }
 
   /** Takes KV blocks for a waiting request and moves it to the tail of the running queue. */

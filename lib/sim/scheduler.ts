@@ -57,8 +57,8 @@ function scheduleSarathi(engine: SimEngine, settings: SimSettings): Batch {
 }
 
 /**
- * Running sequences (FCFS) that decode this iteration, each given the block its next token needs; when none is
- * free, the tail of the running queue is preempted, down to the sequence itself.
+ * Running sequences (FCFS) that decode this iteration, each given the block its next token needs; when no
+ * block is free, the tail of the running queue is preempted, down to the sequence itself.
  */
 function scheduleDecodes(engine: SimEngine, isDecoding: (r: SimRequest) => boolean, take: () => boolean = () => true): SimRequest[] {
   const decodes: SimRequest[] = [];
@@ -68,7 +68,9 @@ function scheduleDecodes(engine: SimEngine, isDecoding: (r: SimRequest) => boole
     if (!isDecoding(req)) continue;
     const need = kv.blocksFor(req.promptTokens + req.generated) - req.blocks;
     let self = false;
-    while (need > kv.freeBlocks) {
+    // vLLM V0's block manager (v1) appends only while at least one block per sequence is free, whether or not
+    // this token opens a new block.
+    while (kv.freeBlocks < 1) {
       const victim = engine.running[engine.running.length - 1];
       engine.preempt(victim);
       if (victim === req) {
