@@ -24,7 +24,9 @@ export interface GenerateContext {
 export function serveGeneration(ctx: GenerateContext, gen: GenerationRequest, req: IncomingMessage, res: ServerResponse): void {
   const n = ctx.nextId();
   const id = `${gen.endpoint === 'chat' ? 'chatcmpl' : 'cmpl'}-sim-${n}`;
-  const logId = typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'] : id;
+  const header = req.headers['x-request-id'];
+  // The id goes into a CSV line: keep it to one field.
+  const logId = typeof header === 'string' && header !== '' ? header.replace(/[,\r\n]/g, '_') : id;
   const createdS = Math.floor(Date.now() / 1000);
   const fmt = chunkFormatter(gen, id, createdS);
   const { dropAfterTokens, stallNs } = ctx.faults;
