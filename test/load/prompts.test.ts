@@ -1,5 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { createServer } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { readTokenizer } from '../../lib/load/tokenizer.ts';
 import { createPromptMaker, makeWordPrompt } from '../../lib/load/prompts.ts';
 import { startStreamServer } from '../fixtures/load/stream-server.ts';
@@ -52,6 +57,35 @@ test('server prompts are sized with the server /tokenize', async () => {
     assert.unreachable('expected the closed server to be reported');
   } catch (err) {
     assert.match((err as Error).message, /\/tokenize: request failed/);
+  }
+});
+
+test('a Hugging Face id is downloaded once into cacheDir/tokenizers and read from there after', async () => {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'headroom-tok-'));
+  const paths: string[] = [];
+  const hub = createServer((req, res) => {
+    paths.push(req.url ?? '');
+    if (req.url === '/org/tiny/resolve/main/tokenizer.json') res.end(readFileSync(tokenizerPath));
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => hub.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(hub.address() as AddressInfo).port}`;
+  try {
+    const tok = await readTokenizer('org/tiny', cacheDir, url);
+    assert.is(tok.encode('the and').ids.length, 3);
+    assert.equal(paths, ['/org/tiny/resolve/main/tokenizer.json', '/org/tiny/resolve/main/tokenizer_config.json']);
+    await new Promise<void>((r) => hub.close(() => r()));
+    const again = await readTokenizer('org/tiny', cacheDir, url);
+    assert.is(again.encode('the and of').ids.length, 4, 'served from the cache with the hub gone');
+    try {
+      await readTokenizer('org/missing', cacheDir, url);
+      assert.unreachable('expected the closed hub to be reported');
+    } catch (err) {
+      assert.match((err as Error).message, /Tokenizer org\/missing: downloading http:\/\/127\.0\.0\.1:\d+\/org\/missing\/resolve\/main\/tokenizer\.json failed \(ECONNREFUSED\)/);
+    }
+  } finally {
+    hub.close();
+    rmSync(cacheDir, { recursive: true, force: true });
   }
 });
 
