@@ -9,7 +9,7 @@ import { serveGeneration } from './generate.ts';
 import { ApiError, formatError, parseGenerationRequest, parseJsonBody, countPromptTokens, type Endpoint } from './openai.ts';
 import { formatMetrics, type ServerCounters } from './prometheus.ts';
 import { RealtimeDriver, startMonotonicClock } from './realtime.ts';
-import { tokenIds } from './words.ts';
+import { contentText, tokenIds } from './words.ts';
 
 export interface SimServerOptions {
   host?: string;
@@ -87,9 +87,14 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     }
     const body = parseJsonBody(await readBody(req));
     if (path === '/tokenize') {
-      const text = Array.isArray(body.messages) ? body.messages.map((m: { content?: unknown }) => (typeof m?.content === 'string' ? m.content : '')).join(' ') : String(body.prompt ?? '');
-      const count = countPromptTokens(Array.isArray(body.messages) ? 'chat' : 'completions', Array.isArray(body.messages) ? body : { prompt: text });
-      return sendJson(res, 200, JSON.stringify({ count, max_model_len: engine.maxModelLen, tokens: tokenIds(text, engine.model.vocab) }));
+      // vLLM's TokenizeResponse; a chat body counts its message contents, as generation requests do.
+      const chat = Array.isArray(body.messages);
+      const count = countPromptTokens(chat ? 'chat' : 'completions', body);
+      const p = body.prompt;
+      const tokens = chat
+        ? tokenIds((body.messages as { content?: unknown }[]).map((m) => contentText(m?.content) ?? '').join(' '), engine.model.vocab)
+        : Array.isArray(p) && typeof p[0] === 'number' ? p : tokenIds(Array.isArray(p) ? String(p[0]) : String(p), engine.model.vocab);
+      return sendJson(res, 200, JSON.stringify({ count, max_model_len: engine.maxModelLen, tokens }));
     }
     const endpoint: Endpoint = path === '/v1/chat/completions' ? 'chat' : 'completions';
     const gen = parseGenerationRequest(endpoint, body, servedModelName);

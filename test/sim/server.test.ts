@@ -48,7 +48,7 @@ test('a streamed chat completion carries one token per chunk with running usage,
   // Alone on the simulated H100: 4 ms of request overhead, a 12-token prefill, then 19 decodes of ~8.8 ms.
   // Late writes can only lengthen this, so the lower bound is firm.
   const totalMs = (s.events[20].tNs - s.sentNs) / 1e6;
-  assert.ok(totalMs > 4 + 20 * 8.7 && totalMs < 4 + 20 * 8.9 + 60, `last token after ${totalMs} ms`);
+  assert.ok(totalMs > 4 + 20 * 8.7 && totalMs < 4 + 20 * 8.9 + 500, `last token after ${totalMs} ms`);
 });
 
 test('a completion without streaming answers once, with usage; max_tokens defaults to 16', async () => {
@@ -132,8 +132,11 @@ test('/tokenize, /v1/models and /health answer as vLLM does', async () => {
   assert.is(t.count, 4);
   assert.is(t.tokens.length, 4);
   assert.is(t.max_model_len, 8192);
-  const tc = JSON.parse((await send(server.url, '/tokenize', { model: MODEL, messages: [{ role: 'user', content: 'a b' }, { role: 'assistant', content: 'c' }] })).text);
-  assert.is(tc.count, 3);
+  const tc = JSON.parse((await send(server.url, '/tokenize', { model: MODEL, messages: [{ role: 'user', content: 'a b' }, { role: 'assistant', content: [{ type: 'text', text: 'c d' }] }] })).text);
+  assert.is(tc.count, 4);
+  assert.is(tc.tokens.length, 4);
+  assert.equal(JSON.parse((await send(server.url, '/tokenize', { model: MODEL, prompt: [5, 6, 7] })).text).tokens, [5, 6, 7]);
+  assert.is(JSON.parse((await send(server.url, '/tokenize', { model: MODEL, prompt: ['x y'] })).text).tokens.length, 2);
   const models = JSON.parse((await send(server.url, '/v1/models')).text);
   assert.is(models.data[0].id, MODEL);
   assert.is(models.data[0].max_model_len, 8192);
