@@ -118,7 +118,10 @@ function wishOf(slo: HeadroomSlo, settings: HeadroomSettings, tuning: HeadroomTu
     tuning.scoutFraction > 0 && slo.misses === 0 && slo.scouts < 2 * settings.maxIterations
       ? { qps: roundProbeQps(qps, s), scout: true, width }
       : full(qps, width);
-  if (hi === null) return explore(lo === null ? settings.startQps : Math.min(lo * tuning.growth, settings.maxQps), Infinity);
+  if (hi === null) {
+    if (lo !== null && lo >= settings.maxQps) return { qps: lo, scout: false, width: 0 }; // certify the ceiling
+    return explore(lo === null ? settings.startQps : Math.min(lo * tuning.growth, settings.maxQps), Infinity);
+  }
   if (slo.misses > 0) {
     // scouts were fooled by a slow failure here: probe in full, backing off from the lowest failure
     // (2, 4, 8, ... granularities below the newest failure, at most a `shrink` factor)
