@@ -4,7 +4,7 @@
 // session that has the old one open keeps reading the old inode).
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { isDuckDbFile, validateCatalogFile, type Layout } from './layout.ts';
+import { isDuckDbFile, newTempPath, validateCatalogFile, type Layout } from './layout.ts';
 import { formatViewsSql } from './views.ts';
 import { StoreError } from './errors.ts';
 
@@ -13,7 +13,7 @@ const MARKER = 'headroom_catalog';
 export async function writeCatalog(layout: Layout): Promise<void> {
   validateCatalogFile(layout.catalog);
   await validateCatalogOwner(layout.catalog);
-  const tmp = `${layout.catalog}.tmp-${process.pid}-${Date.now()}`;
+  const tmp = newTempPath(layout); // in tmp/: a writer killed here leaves nothing beside the catalog
   try {
     const instance = await DuckDBInstance.create(tmp);
     try {

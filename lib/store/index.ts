@@ -3,7 +3,7 @@
 // cache/headroom.duckdb carries the same views for the DuckDB CLI. Views: VIEWS.md.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Capacity, PrefillTable, RunEvents, Slo } from '../types.ts';
 import { evaluateRun, type Evaluation } from '../metrics/evaluate.ts';
 import { readFluidRate } from '../metrics/fluid.ts';
@@ -76,7 +76,7 @@ class ParquetStore implements Store {
   /** Whether the views read runs/capacities globs (a glob matching no file is an error, so empty caches use schema files). */
   private viewsHave = { runs: false, capacities: false };
 
-  constructor(private layout: Layout, private instance: DuckDBInstance, private main: Awaited<ReturnType<DuckDBInstance['connect']>>) {
+  constructor(private layout: Layout, private instance: DuckDBInstance, private main: DuckDBConnection) {
     this.dir = layout.dir;
     this.viewsHave = { runs: hasEntries(layout.runs), capacities: hasEntries(layout.capacities) };
   }

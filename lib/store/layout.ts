@@ -90,9 +90,13 @@ export function validateCatalogFile(path: string): void {
   }
 }
 
-/** A fresh temp folder name for this process; the pid lets a later open tell a dead writer's leftovers. */
+/** A fresh temp path for this process; the pid lets a later open tell a dead writer's leftovers. */
+export function newTempPath(layout: Layout): string {
+  return join(layout.tmp, `${safeName(hostname())}-${process.pid}-${randomBytes(6).toString('hex')}`);
+}
+
 export function newTempDir(layout: Layout): string {
-  const path = join(layout.tmp, `${safeName(hostname())}-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const path = newTempPath(layout);
   mkdirSync(path);
   return path;
 }
