@@ -14,6 +14,7 @@ Options
   --dry-run             print the plan (jobs, SLOs, fingerprints, cached runs, GPU packing) and exit
   --only PATTERN        run only jobs whose id contains PATTERN (* matches anything)
   --executor KIND       local, slurm or ssh (default: the workflow's executor, else local)
+  --gpus LIST           GPU indices to pack jobs onto (e.g. 0,1,2,3), instead of the workflow's or detected ones
   --strategy NAME       headroom or etalon (default: the workflow's search.strategy)
   --help                this text
 

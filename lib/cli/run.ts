@@ -22,6 +22,9 @@ export async function main(argv: string[]): Promise<number> {
   const strategy = values.strategy as string | undefined;
   if (strategy && !['headroom', 'etalon'].includes(strategy)) throw new UsageError(`--strategy: expected headroom or etalon, got "${strategy}"`);
   const cacheDir = path.resolve(String(values.cache));
+  const gpuText = values.gpus as string | undefined;
+  const gpus = gpuText === undefined ? null : gpuText.split(',').map((g) => Number(g.trim()));
+  if (gpus && gpus.some((g) => !Number.isInteger(g) || g < 0)) throw new UsageError(`--gpus: expected GPU indices separated by commas, like 0,1,2,3; got "${gpuText}"`);
   const { workflow, jobs: all } = readWorkflow(positionals[0]);
   const jobs = selectJobs(all, (values.only as string | undefined) ?? null);
   if (jobs.length === 0) throw new UsageError(`--only "${values.only}" matches no job; jobs are:\n  ${all.map((j) => j.id).join('\n  ')}`);
@@ -29,10 +32,16 @@ export async function main(argv: string[]): Promise<number> {
   const planned = await fingerprintJobs(workflow, jobs, cacheDir);
   if (values['dry-run']) {
     const { planInfo } = await import('../run/plan-info.ts');
-    const info: Map<string, PlanLineInfo> = await planInfo(workflow, planned, cacheDir, values.gpus as string | undefined);
+    const info: Map<string, PlanLineInfo> = await planInfo(workflow, planned, cacheDir, gpus);
     process.stdout.write(formatPlan(workflow, planned, info) + '\n');
+    if ((executor ?? workflow.executor.type) === 'slurm') {
+      const { formatSlurmDryRun } = await import('../exec/slurm.ts');
+      const { REPO_ROOT } = await import('../run/job.ts');
+      const settings = workflow.executor.type === 'slurm' ? workflow.executor : { type: 'slurm' as const, partition: null, account: null, time: '04:00:00', sbatchArgs: [] };
+      process.stdout.write('\n' + formatSlurmDryRun(jobs, { workflowFile: workflow.file, cacheDir, repoRoot: REPO_ROOT, settings }) + '\n');
+    }
     return EXIT.ok;
   }
   const { runWorkflow } = await import('../run/workflow.ts');
-  return runWorkflow(workflow, planned, { cacheDir, executor: (executor as 'local' | 'slurm' | 'ssh' | undefined) ?? workflow.executor.type });
+  return runWorkflow(workflow, planned, { cacheDir, gpus, executor: (executor as 'local' | 'slurm' | 'ssh' | undefined) ?? workflow.executor.type });
 }

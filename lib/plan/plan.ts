@@ -56,6 +56,8 @@ export function formatTrace(job: Job): string {
 export interface PlanLineInfo {
   cachedRuns: number | null;
   gpus: number[] | null;
+  /** Which round of the packing runs it (jobs of one wave run at once). */
+  wave: number | null;
 }
 
 /** The plan as text: what --dry-run prints. */
@@ -70,7 +72,7 @@ export function formatPlan(workflow: Workflow, planned: PlannedJob[], info: Map<
     lines.push(`  slos         ${job.slos.map(formatSlo).join('\n               ')}`);
     lines.push(`  fingerprint  ${fingerprint}`);
     lines.push(`  cached       ${i?.cachedRuns === null || i?.cachedRuns === undefined ? 'no cache yet' : `${i.cachedRuns} run${i.cachedRuns === 1 ? '' : 's'}`}`);
-    if (job.gpus > 0) lines.push(`  gpus         ${i?.gpus ? i.gpus.join(',') : `${job.gpus} (placed at run time)`}`);
+    if (job.gpus > 0) lines.push(`  gpus         ${i?.gpus ? `${i.gpus.join(',')} (wave ${i.wave})` : `${job.gpus} (no GPUs found here; placed at run time)`}`);
   }
   lines.push('', `search: ${workflow.search.strategy}, start ${workflow.search.startQps} QPS, at most ${workflow.search.maxIterations} probes per SLO, granularity ${workflow.search.granularityPct}%`);
   return lines.join('\n');

@@ -12,6 +12,8 @@ import { runJob } from './job.ts';
 export interface RunOptions {
   cacheDir: string;
   executor: 'local' | 'slurm' | 'ssh';
+  /** GPU indices to pack onto; default the workflow's executor.gpus or the detected ones. */
+  gpus?: number[] | null;
   /** Write the HTML report at the end (default true). */
   report?: boolean;
   log?: (line: string) => void;
@@ -42,7 +44,7 @@ export async function runWorkflow(workflow: Workflow, planned: PlannedJob[], opt
     const local = planned.filter((p) => !failed.has(p.job.id));
     const byId = new Map(local.map((p) => [p.job.id, p]));
     const gpus = opts.executor === 'local' && local.some((p) => p.job.gpus > 0)
-      ? await detectGpus(workflow.executor.type === 'local' ? workflow.executor.gpus : 'auto')
+      ? await detectGpus(opts.gpus ?? (workflow.executor.type === 'local' ? workflow.executor.gpus : 'auto'))
       : [];
     const runOne = async (job: Job, assigned: number[]) => {
       if (abort.signal.aborted) throw abortError();

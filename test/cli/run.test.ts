@@ -59,4 +59,15 @@ test('--help lists the commands and exit codes; no arguments prints it to stderr
   assert.match(none.err, 'Usage');
 });
 
+test('a dry run on a fake 8-GPU list shows aligned packing for the GPU workflows', () => {
+  const gpusOf = (w: string) => {
+    const r = run([`workflows/${w}.yml`, '--dry-run', '--gpus', '0,1,2,3,4,5,6,7', '--cache', '/nonexistent/c']);
+    assert.is(r.code, 0, r.err);
+    return [...r.out.matchAll(/gpus +(\S+) \(wave (\d+)\)/g)].map((m) => `${m[1]}@${m[2]}`);
+  };
+  assert.equal(gpusOf('llama8b'), ['0@1', '1@1', '2@1', '3@1']);
+  assert.equal(gpusOf('mixtral'), ['0,1,2,3@1', '4,5,6,7@1', '0,1,2,3@2', '4,5,6,7@2']);
+  assert.equal(gpusOf('llama70b'), ['0,1,2,3,4,5,6,7@1', '0,1,2,3,4,5,6,7@2', '0,1,2,3,4,5,6,7@3', '0,1,2,3,4,5,6,7@4']);
+});
+
 test.run();
