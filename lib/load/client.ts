@@ -28,8 +28,10 @@ export interface InFlight {
   cancel(status: RequestStatus, reason: string): void;
 }
 
+// LIFO: reuse the most recently freed socket, so the ones left idle are the ones that age out; FIFO kept
+// reusing the longest-idle sockets, the ones a server's keep-alive timeout is about to close under us.
 export function createAgent(url: URL): http.Agent {
-  const options = { keepAlive: true, maxSockets: Infinity, maxFreeSockets: 4096, scheduling: 'fifo' as const };
+  const options = { keepAlive: true, maxSockets: Infinity, maxFreeSockets: 4096, scheduling: 'lifo' as const };
   return url.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
 }
 
