@@ -66,7 +66,8 @@ function scheduleDecodes(engine: SimEngine, isDecoding: (r: SimRequest) => boole
   for (let i = 0; i < engine.running.length; i++) {
     const req = engine.running[i];
     if (!isDecoding(req)) continue;
-    const need = kv.blocksFor(req.promptTokens + req.generated) - req.blocks;
+    // Blocks grow one at a time: a new one is needed exactly when the sequence outgrows the ones it holds.
+    const need = req.promptTokens + req.generated > req.blocks * kv.blockSize ? 1 : 0;
     let self = false;
     // vLLM V0's block manager (v1) appends only while at least one block per sequence is free, whether or not
     // this token opens a new block.
