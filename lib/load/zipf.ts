@@ -1,6 +1,8 @@
 // Bounded Zipf over the integers [min, max]: P(v) is proportional to (v - min + 1)^-theta, so min is the most
 // likely value. Sampled by inverting the exact discrete CDF (binary search over the cumulative table), not by
-// rounding a continuous power law, so every value has its exact probability.
+// rounding a continuous power law, so every value has its exact probability. (Etalon's generator has the same
+// rank-to-value mapping but samples with YCSB's closed-form approximation, whose normaliser skips the last rank
+// and whose exponent 1/(1 - theta) is undefined at theta = 1; this one is exact for every theta >= 0.)
 import type { Rng } from './prng.ts';
 
 const MAX_RANGE = 1 << 22;
