@@ -43,7 +43,7 @@ export async function readFluidRate(instance: DuckDBInstance, requestsParquet: s
 /** Bisection for all requests at once until no bracket that matters is open (about 12 steps that read tokens,
  * on fewer requests each time when pruning for the p99). */
 async function bisectDeadlines(conn: DuckDBConnection, target: number, ticksPerS: number, prune: boolean): Promise<void> {
-  await runSqlScript(conn, readSqlFile(import.meta.url, './sql/fluid-init.sql'), { tps: ticksPerS }, { tps: DOUBLE });
+  await runSqlScript(conn, readSqlFile(import.meta.url, './sql/fluid-init.sql'), { tps: ticksPerS, target }, { tps: DOUBLE, target: DOUBLE });
   const step = readSqlFile(import.meta.url, './sql/fluid-step.sql');
   for (let k = 0; k < MAX_STEPS; k++) {
     const rows = await runSqlScript(conn, step, { target, tps: ticksPerS, prune }, { target: DOUBLE, tps: DOUBLE, prune: BOOLEAN });

@@ -6,6 +6,10 @@
 -- integer ticks (dd = round(mid * $tps)) by the same macro as the deadline SLO.
 -- A midpoint at or above the request's largest gap keeps every token on time, so the first ~35 steps are decided
 -- without looking at tokens: this recursive part takes them on scalars only; fluid-step.sql does the rest.
+-- lb_ticks: a floor under the exact minimum. Every late token raises the running max by u_i - base_i and misses
+-- at least that over dd, so missed >= max_i u_i / dd >= c_i / dd - i (c_i = t_i - t_0); a rate <= r needs
+-- missed <= r K / (1 - r) with K judged tokens, hence dd >= c_i / (i + r K / (1 - r)) for every i. Midpoints
+-- below it fail without a pass over tokens, and it lets the p99 pruning (fluid-step.sql) start at once.
 -- Requests with fewer than two tokens have no gap to judge and are left out (included = false); failed requests
 -- are in at +infinity.
 CREATE OR REPLACE TEMP TABLE fluid_lists AS
@@ -14,7 +18,9 @@ SELECT request_idx, token_ns AS ts FROM run_requests WHERE status = 'ok' AND len
 CREATE OR REPLACE TEMP TABLE fluid_state AS
 WITH RECURSIVE req AS (
   SELECT request_idx, (status <> 'ok' OR len(token_ns) = 0) AS failed, len(token_ns) >= 2 AS judged,
-    coalesce(list_max(list_transform(token_ns[2:], lambda t, i: t - token_ns[i])), 0) AS max_gap
+    coalesce(list_max(list_transform(token_ns[2:], lambda t, i: t - token_ns[i])), 0) AS max_gap,
+    coalesce(list_max(list_transform(token_ns[2:], lambda t, i:
+      (t - token_ns[1]) / (i + $target * (len(token_ns) - 1) / (1 - $target)))), 0) * (1 - 1e-9) AS lb_ticks
   FROM run_requests
 ),
 easy(request_idx, k, lo_s, hi_s, deadline_s, max_gap) AS (
@@ -23,7 +29,7 @@ easy(request_idx, k, lo_s, hi_s, deadline_s, max_gap) AS (
   SELECT request_idx, k + 1, lo_s, (lo_s + hi_s) / 2 - 1e-4, (lo_s + hi_s) / 2, max_gap FROM easy
   WHERE hi_s - lo_s > 1e-4 AND round((lo_s + hi_s) / 2 * $tps) >= max_gap
 )
-SELECT r.request_idx, r.failed, r.failed OR r.judged AS included, r.max_gap,
+SELECT r.request_idx, r.failed, r.failed OR r.judged AS included, r.max_gap, r.lb_ticks,
   CASE WHEN r.failed THEN 'inf'::DOUBLE ELSE e.lo_s END AS lo_s,
   CASE WHEN r.failed THEN 'inf'::DOUBLE ELSE e.hi_s END AS hi_s,
   CASE WHEN r.failed THEN 'inf'::DOUBLE ELSE e.deadline_s END AS deadline_s,
