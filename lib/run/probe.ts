@@ -37,7 +37,7 @@ export function virtualProbeRunner(job: Job, fingerprint: string, ctx: ScheduleC
       stopReason: r.stoppedEarly ? 'settled' : null,
       lagP99Ns: 0,
       requests: r.requests,
-      serverSamples: [],
+      serverSamples: r.serverSamples,
     };
   };
 }
