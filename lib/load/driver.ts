@@ -97,6 +97,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const results: RequestEvents[] = [];
   try {
     await Promise.all(lanes.map((l) => l.ready));
+    if (opts.signal?.aborted) throw abortError();
     // The clock's zero: every scheduledNs, sentNs and token time is relative to it.
     const startedAt = new Date().toISOString();
     const runStartNs = process.hrtime.bigint() + BigInt(threads === 1 ? 0 : START_LEAD_NS);
@@ -112,7 +113,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     const onAbort = () => stopAll('the run was interrupted');
     if (opts.signal?.aborted) onAbort();
     opts.signal?.addEventListener('abort', onAbort);
-    const report = () => {
+    const report = (final = false) => {
       const t = nowNs();
       const counts = lanes.map((l) => l.counts());
       opts.onProgress?.({
@@ -123,28 +124,30 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
         inFlight: counts.reduce((s, c) => s + c.inFlight, 0),
         elapsedNs: Math.max(0, t), remainingNs: Math.max(0, lastArrivalNs - t),
       });
-      if (opts.shouldStop && stopReason === null && opts.shouldStop(results, t)) stopAll('stopped early: the outcome was settled');
+      if (!final && opts.shouldStop && stopReason === null && opts.shouldStop(results, t)) stopAll('stopped early: the outcome was settled');
     };
-    const poll = setInterval(report, POLL_MS);
+    const poll = setInterval(() => report(), POLL_MS);
     try {
       await all;
     } finally {
       clearInterval(poll);
       opts.signal?.removeEventListener('abort', onAbort);
     }
-    report();
+    report(true);
     // An interrupted run is not a measurement: say so rather than return it as one (it must not be cached).
-    if (opts.signal?.aborted) {
-      const err = new Error('The load run was interrupted; its requests were cancelled');
-      err.name = 'AbortError';
-      throw err;
-    }
+    if (opts.signal?.aborted) throw abortError();
     results.sort((a, b) => a.idx - b.idx);
     const durationNs = Math.max(0, nowNs());
     return { requests: results, durationNs, lagP99Ns: computeLagP99Ns(results), startedAt, clockOriginNs: runStartNs.toString() };
   } finally {
     await Promise.all(lanes.map((l) => l.close()));
   }
+}
+
+function abortError(): Error {
+  const err = new Error('The load run was interrupted; its requests were cancelled');
+  err.name = 'AbortError';
+  return err;
 }
 
 /** p99 of sent - scheduled over the requests that were sent (0 when none were). */
