@@ -30,7 +30,7 @@ test('lag p99 interpolates over sent requests only', () => {
   assert.is(computeLagP99Ns([r(0, null)]), 0);
 });
 
-test('every kind of failure ends its request with the right status and the run completes', async () => {
+for (const workers of [1, 2]) test(`every kind of failure ends its request with the right status and the run completes (${workers} thread(s))`, async () => {
   const plan: Record<number, Behaviour> = {
     1: { kind: 'http', status: 503 },
     2: { kind: 'http', status: 400 },
@@ -43,7 +43,7 @@ test('every kind of failure ends its request with the right status and the run c
   const server = await startStreamServer({ tokenIntervalMs: 2, usage: true, plan: (i) => plan[i] ?? { kind: 'ok' } });
   try {
     const result = await runLoad({
-      baseUrl: server.url, model: 'm', client: client({ timeoutNs: 400e6 }),
+      baseUrl: server.url, model: 'm', client: client({ timeoutNs: 400e6, workers }),
       schedule: evenly(10, 5), prompts: await createPromptMaker({ kind: 'sim' }),
     });
     const by = result.requests.map((r) => `${r.idx}:${r.status}${r.httpStatus && r.httpStatus >= 400 ? r.httpStatus : ''}`);
