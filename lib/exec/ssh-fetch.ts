@@ -11,10 +11,11 @@ import { quoteRemotePath } from './ssh-remote.ts';
 /** The remote side of a fetch: every file newer than the mark, as a tar stream on stdout; then the mark goes. */
 export function formatFetchScript(remoteCacheDir: string, markName: string): string {
   // tmp/ holds writers' work in progress and hidden names are temp files and marks; the DuckDB catalog is one
-  // process's file (locked while open) and the local one is rebuilt from the runs.
+  // process's file (locked while open) and the local one is rebuilt from the runs; reports/ is the host's view of
+  // its one job, which the local report replaces.
   const find =
-    `find . -type f -newer ${quoteShell(markName)} ! -path './tmp/*' ! -path '*/.*' ! -name '*.duckdb' ` +
-    `! -name '*.duckdb.*' ! -name '*.tmp' -print0`;
+    `find . -type f -newer ${quoteShell(markName)} ! -path './tmp/*' ! -path './reports/*' ! -path '*/.*' ` +
+    `! -name '*.duckdb' ! -name '*.duckdb.*' ! -name '*.tmp' -print0`;
   return `cd ${quoteRemotePath(remoteCacheDir)} && ${find} | tar --null -T - -cf - && rm -f ${quoteShell(markName)}`;
 }
 

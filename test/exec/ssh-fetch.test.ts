@@ -32,6 +32,7 @@ test('formatFetchScript sends the files newer than the mark, minus temp work and
     await write(join(cache, 'headroom.duckdb.tmp-1-2'), 'catalog');
     await write(join(cache, 'logs/ssh/.x.swp'), 'hidden');
     await write(join(cache, 'logs/engine.log'), 'log');
+    await write(join(cache, 'reports/w/index.html'), 'report');
     const files = await listTar(formatFetchScript(cache, '.headroom-mark-1'));
     assert.equal(files, ['./logs/engine.log', './runs/new/requests.parquet', './runs/new/run.parquet']);
     assert.not.ok((await readdir(cache)).includes('.headroom-mark-1'));
