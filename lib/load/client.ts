@@ -5,6 +5,7 @@ import https from 'node:https';
 import type { RequestEvents, RequestStatus } from '../types.ts';
 import { SseParser } from './sse.ts';
 import { StreamState } from './stream-state.ts';
+import { setStrictTimeout, type StrictTimer } from './strict-timer.ts';
 
 export interface Target {
   /** Full URL of the endpoint, e.g. http://127.0.0.1:8000/v1/completions. */
@@ -42,7 +43,7 @@ export function startRequest(target: Target, req: PreparedRequest, timeoutNs: nu
   let httpStatus: number | null = null;
   let finished = false;
   let sentNs = 0;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: StrictTimer | undefined;
   let resolveDone!: (r: RequestEvents) => void;
   const done = new Promise<RequestEvents>((r) => (resolveDone = r));
   const headers: Record<string, string | number> = {
@@ -60,7 +61,7 @@ export function startRequest(target: Target, req: PreparedRequest, timeoutNs: nu
   const finish = (status: RequestStatus, error: string | null) => {
     if (finished) return;
     finished = true;
-    clearTimeout(timer);
+    timer?.clear();
     const endNs = nowNs();
     if (status !== 'ok') client.destroy();
     resolveDone({
@@ -136,6 +137,6 @@ export function startRequest(target: Target, req: PreparedRequest, timeoutNs: nu
 
   sentNs = nowNs();
   open(target.agent);
-  timer = setTimeout(() => finish('timeout', `no complete response within ${timeoutNs / 1e9} s`), Math.max(1, timeoutNs / 1e6));
+  timer = setStrictTimeout(() => finish('timeout', `no complete response within ${timeoutNs / 1e9} s`), timeoutNs / 1e6);
   return { done, cancel: (status, reason) => finish(status, reason) };
 }

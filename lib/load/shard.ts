@@ -2,6 +2,7 @@
 // flight, and reports each request's events as it ends. Used in-process, or inside a worker thread.
 import type { RequestEvents, RequestStatus } from '../types.ts';
 import { createAgent, startRequest, type InFlight, type PreparedRequest, type Target } from './client.ts';
+import { setStrictTimeout, type StrictTimer } from './strict-timer.ts';
 
 export interface ShardConfig {
   url: string;
@@ -28,7 +29,7 @@ export class Shard {
   private stopped: { status: RequestStatus; reason: string } | null = null;
   private runStartNs = 0n;
   private timer: NodeJS.Timeout | null = null;
-  private deadlineTimer: NodeJS.Timeout | null = null;
+  private deadlineTimer: StrictTimer | null = null;
   private settle: (() => void) | null = null;
   private onResult: (r: RequestEvents) => void = () => {};
 
@@ -57,7 +58,7 @@ export class Shard {
     this.onResult = onResult;
     const finished = new Promise<void>((resolve) => (this.settle = resolve));
     const untilDeadlineMs = (this.config.deadlineNs - this.nowNs()) / 1e6;
-    this.deadlineTimer = setTimeout(() => this.stop('cancelled', 'still running when the drain time after the last arrival ran out'), Math.max(0, untilDeadlineMs));
+    this.deadlineTimer = setStrictTimeout(() => this.stop('cancelled', 'still running when the drain time after the last arrival ran out'), untilDeadlineMs);
     this.tick();
     return finished;
   }
@@ -92,7 +93,7 @@ export class Shard {
     // No busy-waiting for sub-millisecond precision: spinning the loop until the due time cost up to half a
     // core at 500 QPS, taken from reading the streams (whose token times matter more). A send is at most ~1 ms
     // late from the timer's granularity, well inside the lag bound, and the lag is recorded anyway.
-    this.timer = setTimeout(this.tick, Math.ceil(waitNs / 1e6));
+    this.timer = setTimeout(this.tick, Math.min(2 ** 31 - 1, Math.ceil(waitNs / 1e6)));
   };
 
   private send(r: PreparedRequest): void {
@@ -108,7 +109,7 @@ export class Shard {
 
   private maybeSettle(): void {
     if (this.next < this.pending.length || this.inFlight.size > 0 || !this.settle) return;
-    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer?.clear();
     this.target.agent.destroy();
     const settle = this.settle;
     this.settle = null;
