@@ -27,6 +27,7 @@ async function withFakeCluster(
     FAKE_SLURM_FORGET: extra.forget ? '1' : '0',
   };
   const lines: string[] = [];
+  const cleanup = () => rm(root, { recursive: true, force: true });
   const outcomes = await runSlurm(jobs, {
     workflowFile: join(repoRoot, 'workflows/unused.yml'),
     cacheDir,
@@ -38,8 +39,11 @@ async function withFakeCluster(
     maxResubmits: 1,
     log: (line) => lines.push(line),
     ...extra,
+  }).catch(async (e: unknown) => {
+    await cleanup();
+    throw e;
   });
-  return { outcomes, lines, cacheDir, cleanup: () => rm(root, { recursive: true, force: true }) };
+  return { outcomes, lines, cacheDir, cleanup };
 }
 
 async function readDevices(cacheDir: string, id: string): Promise<string> {
