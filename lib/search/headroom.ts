@@ -114,10 +114,16 @@ function wishOf(slo: HeadroomSlo, settings: HeadroomSettings, tuning: HeadroomTu
   const s = steeringBracket(slo, settings.granularityPct);
   const { passQps: lo, failQps: hi } = s;
   const full = (qps: number, width: number): Wish => ({ qps: roundProbeQps(qps, evidence), scout: false, width });
-  const explore = (qps: number, width: number): Wish =>
-    tuning.scoutFraction > 0 && slo.misses === 0 && slo.scouts < 2 * settings.maxIterations
-      ? { qps: roundProbeQps(qps, s), scout: true, width }
-      : full(qps, width);
+  const explore = (qps: number, width: number): Wish => {
+    const q = roundProbeQps(qps, s);
+    // a scout that would only be followed by a full probe at the same QPS (it closes the scouting bracket
+    // if it does not fail) is run in full at once: the scout would be the full run's first part, paid twice
+    const certifiesNext = hi !== null && hi - q < (tuning.scoutPct / 100) * q;
+    if (tuning.scoutFraction > 0 && slo.misses === 0 && slo.scouts < 2 * settings.maxIterations && !certifiesNext) {
+      return { qps: q, scout: true, width };
+    }
+    return full(qps, width);
+  };
   if (hi === null) {
     if (lo !== null && lo >= settings.maxQps) return { qps: lo, scout: false, width: 0 }; // certify the ceiling
     return explore(lo === null ? settings.startQps : Math.min(lo * tuning.growth, settings.maxQps), Infinity);
