@@ -26,14 +26,32 @@ export async function createPromptMaker(opts: PromptMakerOptions): Promise<Promp
     case 'tokenizer': {
       const tokenizer = await readTokenizer(opts.tokenizer, opts.cacheDir);
       const count = async (text: string) => tokenizer.encode(text).ids.length;
-      return { kind: 'tokenizer', make: (idx, tokens) => makeExactPrompt(idx, tokens, count, `tokenizer ${opts.tokenizer}`) };
+      return { kind: 'tokenizer', make: remember((idx, tokens) => makeExactPrompt(idx, tokens, count, `tokenizer ${opts.tokenizer}`)) };
     }
     case 'server': {
       const count = createServerCounter(opts.baseUrl, opts.model, opts.apiKey ?? null);
       await count('hello'); // fail now, with the reason, rather than at the first request
-      return { kind: 'server', make: (idx, tokens) => makeExactPrompt(idx, tokens, count, `${opts.baseUrl} /tokenize`) };
+      return { kind: 'server', make: remember((idx, tokens) => makeExactPrompt(idx, tokens, count, `${opts.baseUrl} /tokenize`)) };
     }
   }
+}
+
+/**
+ * Every probe of a search asks for the same (idx, tokens) pairs (the schedule's lengths do not depend on the
+ * QPS), and sizing a prompt takes several encodes or /tokenize calls: keep what was made for the next probe.
+ */
+function remember(make: (idx: number, tokens: number) => Promise<string>): (idx: number, tokens: number) => Promise<string> {
+  const made = new Map<string, Promise<string>>();
+  return (idx, tokens) => {
+    const key = `${idx}/${tokens}`;
+    let text = made.get(key);
+    if (!text) {
+      text = make(idx, tokens);
+      made.set(key, text);
+      text.catch(() => made.delete(key)); // a failure (server hiccup) is not remembered
+    }
+    return text;
+  };
 }
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';

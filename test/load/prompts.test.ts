@@ -49,6 +49,9 @@ test('server prompts are sized with the server /tokenize', async () => {
     const maker = await createPromptMaker({ kind: 'server', baseUrl: server.url, model: 'm' });
     const text = await maker.make(3, 120);
     assert.is(text.split(/\s+/).length, 120);
+    const calls = server.received;
+    assert.is(await maker.make(3, 120), text);
+    assert.is(server.received, calls, 'the same request at the next probe is not sized again');
   } finally {
     await server.close();
   }
