@@ -1,5 +1,6 @@
-// One streamed request over node:http (measured faster and finer-grained than fetch, which merged chunks):
-// records when it was written, every token's run-clock time, and how it ended.
+// One streamed request over node:http (fetch merged chunks and was 3x worse, architecture.md; a raw socket
+// would save ~6 us of ~28 us per token, bench/RESULTS.md): records when it was written, every token's
+// run-clock time, and how it ended.
 import http from 'node:http';
 import https from 'node:https';
 import type { RequestEvents, RequestStatus } from '../types.ts';
@@ -104,16 +105,22 @@ export function startRequest(target: Target, req: PreparedRequest, timeoutNs: nu
         res.on('error', () => finish('http_error', `HTTP ${httpStatus} (body cut off)`));
         return;
       }
+      let head = ''; // the first bytes, to show what came back when it was not an event stream
+      let events = 0;
       res.on('data', (buf: Buffer) => {
         if (finished) return; // after [DONE] the rest is drained so the socket can be reused
         const tNs = nowNs(); // read the clock before any parsing: the token arrived now
-        onEvents(parser.push(buf), tNs);
+        if (head.length < 200) head += buf.toString('utf8', 0, 200);
+        const evs = parser.push(buf);
+        events += evs.length;
+        onEvents(evs, tNs);
       });
       res.on('end', () => {
         if (finished) return;
         onEvents(parser.end(), nowNs());
         if (finished) return;
         if (state.sawFinish) finish('ok', null);
+        else if (events === 0) finish('stream_error', `expected a server-sent event stream, got ${res.headers['content-type'] ?? 'no content-type'}: ${JSON.stringify(head.slice(0, 200))}`);
         else finish('stream_error', `stream ended without [DONE] or a finish_reason after ${state.tokenNs.length} tokens`);
       });
       res.on('aborted', () => finish('stream_error', `connection closed mid-stream after ${state.tokenNs.length} tokens`));

@@ -39,6 +39,7 @@ for (const workers of [1, 2]) test(`every kind of failure ends its request with 
     5: { kind: 'badjson', afterTokens: 1 },
     6: { kind: 'nodone' },
     7: { kind: 'error-event', afterTokens: 2 },
+    8: { kind: 'json' },
   };
   const server = await startStreamServer({ tokenIntervalMs: 2, usage: true, plan: (i) => plan[i] ?? { kind: 'ok' } });
   try {
@@ -47,7 +48,7 @@ for (const workers of [1, 2]) test(`every kind of failure ends its request with 
       schedule: evenly(10, 5), prompts: await createPromptMaker({ kind: 'sim' }),
     });
     const by = result.requests.map((r) => `${r.idx}:${r.status}${r.httpStatus && r.httpStatus >= 400 ? r.httpStatus : ''}`);
-    assert.equal(by, ['0:ok', '1:http_error503', '2:http_error400', '3:stream_error', '4:timeout', '5:stream_error', '6:stream_error', '7:stream_error', '8:ok', '9:ok']);
+    assert.equal(by, ['0:ok', '1:http_error503', '2:http_error400', '3:stream_error', '4:timeout', '5:stream_error', '6:stream_error', '7:stream_error', '8:stream_error', '9:ok']);
     const r3 = result.requests[3]!, r4 = result.requests[4]!;
     assert.is(r3.tokenNs.length, 2);
     assert.match(r3.error ?? '', /after 2 tokens/);
@@ -56,6 +57,7 @@ for (const workers of [1, 2]) test(`every kind of failure ends its request with 
     assert.match(result.requests[5]!.error ?? '', /malformed JSON/);
     assert.match(result.requests[6]!.error ?? '', /without \[DONE\]/);
     assert.match(result.requests[7]!.error ?? '', /engine fell over/);
+    assert.match(result.requests[8]!.error ?? '', /expected a server-sent event stream, got application\/json: "\{\\"choices/);
     const ok = result.requests[0]!;
     assert.is(ok.tokenNs.length, 4);
     assert.is(ok.tokenSource, 'usage');
