@@ -51,6 +51,8 @@ interface Tracked {
 const DEFAULT_POLL_MS = 10_000;
 const DEFAULT_MAX_RESUBMITS = 2;
 const DEFAULT_LOST_AFTER_POLLS = 3;
+/** A long grid says how it stands at least this often, even when nothing changed. */
+const HEARTBEAT_MS = 10 * 60_000;
 
 /** Every job's sbatch script, as `--dry-run` shows them. */
 export function formatSlurmDryRun(jobs: Job[], opts: SbatchScriptOptions): string {
@@ -138,6 +140,8 @@ export async function runSlurm(jobs: Job[], opts: RunSlurmOptions): Promise<Map<
   }
 
   let lastSummary = '';
+  let lastSummaryMs = Date.now();
+  const startedMs = Date.now();
   while (tracked.some((t) => !t.settled) && !opts.signal?.aborted) {
     try {
       await sleep(pollMs, undefined, { signal: opts.signal });
@@ -164,8 +168,11 @@ export async function runSlurm(jobs: Job[], opts: RunSlurmOptions): Promise<Map<
       else t.outcome.state = s.state;
     }
     const summary = formatSlurmSummary(tracked);
-    if (summary !== lastSummary) log(`slurm: ${summary}`);
-    lastSummary = summary;
+    if (summary !== lastSummary || Date.now() - lastSummaryMs >= HEARTBEAT_MS) {
+      log(`slurm: ${summary} (${formatElapsed(Date.now() - startedMs)})`);
+      lastSummary = summary;
+      lastSummaryMs = Date.now();
+    }
   }
 
   if (opts.signal?.aborted) {
@@ -183,6 +190,15 @@ export async function runSlurm(jobs: Job[], opts: RunSlurmOptions): Promise<Map<
       (failed.length > 0 ? `, ${failed.length} not (${failed.map((t) => `${t.job.id}: ${t.outcome.state}`).join(', ')})` : ''),
   );
   return new Map(tracked.map((t) => [t.job.id, t.outcome]));
+}
+
+/** Elapsed wall time for progress lines: 42s, 12m05s, 3h07m. */
+export function formatElapsed(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (s < 3600) return `${Math.floor(s / 60)}m${pad(s % 60)}s`;
+  return `${Math.floor(s / 3600)}h${pad(Math.floor((s % 3600) / 60))}m`;
 }
 
 /** One progress line: how many jobs are in each phase. */

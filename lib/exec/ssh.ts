@@ -7,6 +7,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { ExecutorSettings, Job } from '../types.ts';
 import { formatJobCommand, formatJobFileName } from './slurm-script.ts';
+import { formatElapsed } from './slurm.ts';
 import { fetchSshRuns } from './ssh-fetch.ts';
 import {
   formatRemoteWorkflowPath, formatSshJobScript, formatUploadScript, parseRemotePgid, runRemote, startSshMux,
@@ -59,6 +60,9 @@ export interface SshJobOutcome {
   fetchedFiles: number;
   logFile: string;
 }
+
+/** A long grid says how it stands at least this often, even when nothing changed. */
+const HEARTBEAT_MS = 10 * 60_000;
 
 interface Attempt {
   code: number;
@@ -229,6 +233,8 @@ async function runSshJobs(
   const running = new Set<Promise<void>>();
   const settled = new Set<string>();
   let lastSummary = '';
+  let lastSummaryMs = Date.now();
+  const startedMs = Date.now();
   while ((queue.length > 0 && !opts.signal?.aborted) || running.size > 0) {
     for (let i = 0; i < queue.length && !opts.signal?.aborted; ) {
       const place = pool.take(queue[i].gpus, stickTo.get(queue[i].id));
@@ -276,13 +282,22 @@ async function runSshJobs(
       }
     }
     const summary = formatSshSummary(jobs, outcomes, settled, queue.length, running.size);
-    if (summary !== lastSummary) log(`ssh: ${summary}`);
-    lastSummary = summary;
-    if (running.size > 0) await Promise.race(running);
+    if (summary !== lastSummary || Date.now() - lastSummaryMs >= HEARTBEAT_MS) {
+      log(`ssh: ${summary} (${formatElapsed(Date.now() - startedMs)})`);
+      lastSummary = summary;
+      lastSummaryMs = Date.now();
+    }
+    if (running.size > 0) {
+      // Wake up for the heartbeat too: a long job is otherwise silent for hours.
+      let timer: NodeJS.Timeout | undefined;
+      const beat = new Promise<void>((resolve) => (timer = setTimeout(resolve, HEARTBEAT_MS)));
+      await Promise.race([...running, beat]);
+      clearTimeout(timer);
+    }
   }
   opts.signal?.removeEventListener('abort', onAbort);
   await Promise.all(stopping);
-  log(`ssh: ${formatSshSummary(jobs, outcomes, settled, queue.length, 0)}`);
+  log(`ssh: ${formatSshSummary(jobs, outcomes, settled, queue.length, 0)} (${formatElapsed(Date.now() - startedMs)})`);
   return outcomes;
 }
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runSlurm, type RunSlurmOptions, type SlurmJobOutcome } from '../../lib/exec/slurm.ts';
+import { formatElapsed, runSlurm, type RunSlurmOptions, type SlurmJobOutcome } from '../../lib/exec/slurm.ts';
 import type { Job } from '../../lib/types.ts';
 import { makeJob } from '../fixtures/slurm/make-job.ts';
 
@@ -77,7 +77,7 @@ for (const forget of [false, true]) {
       assert.match(all, /m\/s\/flaky\/tp1 \(\d+\) ended FAILED.*; resubmitting, attempt 2 of 2; log .*m_s_flaky_tp1-\d+\.out/);
       assert.match(all, /m\/s\/broken\/cpu \(\d+\) ended FAILED.*; giving up after 2 attempts/);
       assert.match(all, /  \| stand-in: m\/s\/broken\/cpu always fails/);
-      assert.match(all, /slurm: 4 jobs: 0 pending, 0 running, 3 completed, 1 failed/);
+      assert.match(all, /slurm: 4 jobs: 0 pending, 0 running, 3 completed, 1 failed \(\d+s\)/);
       assert.match(all, /slurm: all 4 jobs settled: 3 completed, 1 not \(m\/s\/broken\/cpu: FAILED\)$/);
       const scripts = (await readdir(join(r.cacheDir, 'logs', 'slurm'))).filter((n) => n.endsWith('.sbatch'));
       assert.is(scripts.length, 4);
@@ -165,6 +165,12 @@ test('runSlurm refuses duplicate job ids', async () => {
   } catch (e) {
     assert.is((e as Error).message, 'Expected job ids to be unique for the slurm executor, got m/s/t/a twice');
   }
+});
+
+test('formatElapsed shows seconds, then minutes, then hours', () => {
+  assert.is(formatElapsed(42_900), '42s');
+  assert.is(formatElapsed(725_000), '12m05s');
+  assert.is(formatElapsed(3 * 3600_000 + 7 * 60_000 + 59_000), '3h07m');
 });
 
 test.run();
