@@ -11,7 +11,7 @@
 # Settings (environment):
 #   HEADROOM_SLURM_DIR   state, config, logs and fake devices  (default /tmp/headroom-slurm)
 #   HEADROOM_SLURM_GPUS  fake GPUs on the node                  (default 4)
-#   HEADROOM_SLURM_CPUS  CPUs the node claims                   (default 8; more than the host has is fine)
+#   HEADROOM_SLURM_CPUS  CPUs the node claims                   (default 32; more than the host has is fine)
 #   HEADROOM_SLURM_PORT  slurmctld port; slurmd takes the next  (default 16817, off the stock 6817 so a real
 #                                                                cluster's daemons on this host are not disturbed)
 #
@@ -24,7 +24,7 @@ set -euo pipefail
 
 DIR=${HEADROOM_SLURM_DIR:-/tmp/headroom-slurm}
 GPUS=${HEADROOM_SLURM_GPUS:-4}
-CPUS=${HEADROOM_SLURM_CPUS:-8}
+CPUS=${HEADROOM_SLURM_CPUS:-32}
 PORT=${HEADROOM_SLURM_PORT:-16817}
 CONF=$DIR/slurm.conf
 NODE=$(hostname -s)

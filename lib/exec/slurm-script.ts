@@ -74,6 +74,11 @@ export function formatSlurmTime(time: string): string {
   return d > 0 ? `${d}-${hms}` : hms;
 }
 
+/** CPUs asked for a job when the workflow does not say: 4 per GPU, at least 2 (the server and the client). */
+export function defaultCpusFor(gpus: number): number {
+  return Math.max(2, 4 * gpus);
+}
+
 /** A value in an #SBATCH line: sbatch splits those lines at blanks but keeps double-quoted words whole. */
 function quoteDirective(value: string): string {
   return /[\s"']/.test(value) ? `"${value.replace(/"/g, '\\"')}"` : value;
@@ -105,9 +110,14 @@ export function formatSbatchScript(job: Job, opts: SbatchScriptOptions): string 
   if (settings.partition) directives.push(`#SBATCH --partition=${quoteDirective(settings.partition)}`);
   if (settings.account) directives.push(`#SBATCH --account=${quoteDirective(settings.account)}`);
   if (settings.time) directives.push(`#SBATCH --time=${formatSlurmTime(settings.time)}`);
+  // Slurm's default is one CPU per task, which starves an engine and the load driver alike (and shows up as
+  // client lag or slow tokenization, not as an error): ask for some unless the workflow says how many.
+  const saysCpus = settings.sbatchArgs.some((a) => /^(-c\d*|--cpus-per-task|--cpus-per-gpu|--exclusive)(=|$)/.test(a));
+  if (!saysCpus) directives.push(`#SBATCH --cpus-per-task=${defaultCpusFor(job.gpus)}`);
   directives.push(...formatExtraDirectives(settings.sbatchArgs));
 
   const command = formatJobCommand(job, opts).map(quoteShell).join(' ');
+  const jobWord = quoteShell(job.id);
   const exitFile = quoteShell(join(logDir, fileName)) + '-"$SLURM_JOB_ID".exit';
   const gpuCheck =
     job.gpus > 0
@@ -124,9 +134,10 @@ export function formatSbatchScript(job: Job, opts: SbatchScriptOptions): string 
     `# headroom job ${job.id} (${job.gpus} GPU${job.gpus === 1 ? '' : 's'})`,
     ...directives,
     'set -euo pipefail',
+    `job=${jobWord}`,
     `cd ${quoteShell(opts.repoRoot)}`,
     ...gpuCheck,
-    `echo "headroom: job "${quoteShell(job.id)}" as Slurm job $SLURM_JOB_ID on $(hostname) with CUDA_VISIBLE_DEVICES=\${CUDA_VISIBLE_DEVICES:-}"`,
+    `echo "headroom: job $job as Slurm job $SLURM_JOB_ID on $(hostname) with CUDA_VISIBLE_DEVICES=\${CUDA_VISIBLE_DEVICES:-}"`,
     'status=0',
     `${command} || status=$?`,
     `# The exit status outlives Slurm's memory of the job (clusters without accounting forget it after MinJobAge).`,

@@ -60,6 +60,15 @@ test('formatSbatchScript double-quotes an output path with blanks (sbatch keeps 
   assert.match(script, /^echo "\$status" > '\/shared\/my cache\/logs\/slurm\/m_s_t_tp1-pp1'-"\$SLURM_JOB_ID"\.exit$/m);
 });
 
+test('formatSbatchScript asks for 4 CPUs per GPU (at least 2) unless the workflow says how many', () => {
+  assert.match(formatSbatchScript(makeJob('m/s/t/tp2', 2), base), /^#SBATCH --cpus-per-task=8$/m);
+  assert.match(formatSbatchScript(makeJob('m/s/t/sim', 0), base), /^#SBATCH --cpus-per-task=2$/m);
+  for (const args of [['--cpus-per-task=16'], ['-c', '16'], ['-c16'], ['--cpus-per-gpu', '6'], ['--exclusive']]) {
+    const script = formatSbatchScript(makeJob('m/s/t/tp2', 2), { ...base, settings: { ...settings, sbatchArgs: args } });
+    assert.not.match(script, /--cpus-per-task=8/, args.join(' '));
+  }
+});
+
 test('formatSbatchScript is pure: the same job gives the same text', () => {
   const job = makeJob('m/s/t/tp1-pp1', 1);
   assert.is(formatSbatchScript(job, base), formatSbatchScript(job, base));
