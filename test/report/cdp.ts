@@ -27,16 +27,26 @@ export async function startBrowser(timeoutMs = 20_000): Promise<Browser> {
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
     '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`, '--remote-debugging-port=0', '--remote-debugging-address=127.0.0.1',
     'about:blank',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  ], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  // Chromium forks helpers (zygote, renderers, crashpad): the group is signalled so none outlives the test, and
+  // the profile is removed with retries because a helper may still be closing files in it.
+  const signalGroup = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, sig);
+    } catch {
+      // the whole group is gone already
+    }
+  };
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const gone = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+      signalGroup('SIGTERM');
+      const t = setTimeout(() => signalGroup('SIGKILL'), 3000);
       await gone;
       clearTimeout(t);
     }
-    rmSync(profile, { recursive: true, force: true });
+    signalGroup('SIGKILL');
+    rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
   };
   try {
     const port = await waitForPort(child, timeoutMs);
