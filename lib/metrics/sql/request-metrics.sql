@@ -4,7 +4,7 @@
 CREATE OR REPLACE VIEW request_metrics AS
 SELECT
   run_id, request_idx, status, (status <> 'ok' OR len(token_ns) = 0) AS failed,
-  coalesce(prompt_tokens, prompt_tokens_requested) AS prompt_tokens, len(token_ns)::INTEGER AS tokens_recorded,
+  coalesce(prompt_tokens, prompt_tokens_requested) AS prompt_tokens, len(token_ns)::INTEGER AS output_tokens,
   (token_ns[1] - scheduled_ns) / 1e9 AS ttft_s,
   (token_ns[1] - sent_ns) / 1e9 AS ttft_sent_s,
   list_transform(token_ns[2:], lambda t, i: (t - token_ns[i]) / 1e9) AS tbt_s,
