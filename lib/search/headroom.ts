@@ -7,9 +7,10 @@
 // (settle.ts), and far above capacity that takes seconds. A passing probe runs in full, and a pass is only
 // needed at the very end, at the capacity itself. So probes that explore are scouts: run with a budget (a
 // fraction of the run), they either settle (hard evidence) or run out of budget, which says "does not fail
-// fast" and steers the search up without being taken as a pass. Once scouting has closed a bracket to the
-// granularity, a full probe certifies its lower end; only certified passes and settled or full-run failures
-// are evidence, and only evidence closes an SLO.
+// fast" and steers the search up without being taken as a pass. Once scouting has closed a bracket to
+// `scoutPct`, a full probe certifies its lower end, and full probes bisect on to the granularity. If a
+// certification fails (a failure too slow to show in a scout), the search backs off below it geometrically.
+// Only certified passes and settled or full-run failures are evidence, and only evidence closes an SLO.
 
 import type { SearchSettings } from '../types.ts';
 import { isInside, isNarrow, readBracket, type Bracket, type QpsVerdict } from './bracket.ts';
@@ -60,8 +61,11 @@ export interface ProbePlan {
   scout: boolean;
 }
 
+/** An SLO's search state, seeded with evidence and scouted QPS values from earlier runs. */
 export function startHeadroomSlo(name: string, verdicts: readonly QpsVerdict[] = [], scouted: readonly number[] = []): HeadroomSlo {
-  return { name, verdicts: [...verdicts], scouted: [...scouted], informative: 0, scouts: 0, misses: 0 };
+  // a failure at or below a scouted QPS can only have come after the scout: it was a miss
+  const misses = verdicts.filter((v) => !v.pass && scouted.some((q) => q >= v.qps)).length;
+  return { name, verdicts: [...verdicts], scouted: [...scouted], informative: 0, scouts: scouted.length, misses };
 }
 
 /** Whether an SLO needs no more probes: bracket narrow enough, pinned at a QPS limit, or budget spent. */
