@@ -112,8 +112,12 @@ InactiveLimit=0
 SlurmctldTimeout=30
 SlurmdTimeout=30
 MessageTimeout=10
+# Jobs in "urgent" preempt (cancel) jobs in "debug", so tests can preempt a job on purpose.
+PreemptType=preempt/partition_prio
+PreemptMode=CANCEL
 NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$CPUS RealMemory=1000 Gres=gpu:$GPUS State=UNKNOWN
-PartitionName=debug Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
+PartitionName=debug Nodes=$NODE Default=YES MaxTime=INFINITE State=UP PriorityTier=1
+PartitionName=urgent Nodes=$NODE MaxTime=INFINITE State=UP PriorityTier=10
 EOF
   cat >"$DIR/gres.conf" <<EOF
 AutoDetect=off

@@ -112,6 +112,36 @@ test('a job sbatch refuses is reported, not waited for', async () => {
   assert.match(lines.join('\n'), /sbatch refused tiny\/sim\/fixed\/nowhere .*partition/i);
 });
 
+test('a preempted job is submitted again and resumes from what it had cached', async () => {
+  // It takes all 4 GPUs, so the urgent job submitted once it runs must preempt it.
+  const id = 'tiny/sim/fixed/tp4-preempted';
+  const lines: string[] = [];
+  let urgent = false;
+  const outcomes = await runSlurm([makeJob(id, 4)], {
+    workflowFile: join(repoRoot, 'workflows/unused.yml'),
+    cacheDir,
+    repoRoot,
+    settings: { type: 'slurm', partition: 'debug', account: null, time: '10m', sbatchArgs: [] },
+    command: ['env', 'STAND_IN_SLEEP_S=30', 'bash', standIn, '{jobId}', '{cacheDir}'],
+    env: clusterEnv,
+    pollMs: 250,
+    maxResubmits: 1,
+    log: (line) => {
+      lines.push(line);
+      if (!urgent && /-> RUNNING/.test(line)) {
+        urgent = true;
+        execFile('sbatch', ['--parsable', '--partition=urgent', '--gres=gpu:4', '--output=/dev/null', '--wrap', 'sleep 1'], { env: clusterEnv });
+      }
+    },
+  });
+  const all = lines.join('\n');
+  const outcome = outcomes.get(id) as SlurmJobOutcome;
+  assert.is(outcome.state, 'COMPLETED', all);
+  assert.is(outcome.attempts, 2);
+  assert.match(all, /tp4-preempted \(\d+\) ended PREEMPTED; resubmitting, attempt 2 of 2/);
+  assert.match(await readFile(outcome.logFile as string, 'utf8'), /stand-in: tiny\/sim\/fixed\/tp4-preempted resumed/);
+});
+
 test('aborting cancels the jobs still queued or running', async () => {
   const controller = new AbortController();
   const lines: string[] = [];
