@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../lib/store/index.ts';
-import { makeRequest, makeRun } from '../fixtures/store/runs.ts';
+import { makeRequest, makeRun, makeUniformRun } from '../fixtures/store/runs.ts';
 
 const dirs: string[] = [];
 const freshDir = () => { const d = mkdtempSync(join(tmpdir(), 'headroom-store-')); dirs.push(d); return d; };
@@ -58,6 +58,15 @@ test('requests, tokens and request_metrics give the stored events and per-reques
     assert.is(m0.output_tokens_per_s, 30);
     assert.is(m1.failed, true);
     assert.is(m1.ttft_s, null);
+  } finally { await store.close(); }
+});
+
+test('a run of more requests than one data chunk carries (2048) keeps every request and token', async () => {
+  const store = await openStore(freshDir());
+  try {
+    const id = await store.writeRun(makeUniformRun(5000, 3));
+    assert.equal(await store.query(`SELECT count(DISTINCT request_idx) AS n, max(request_idx) AS last, sum(tokens_recorded) AS t FROM requests WHERE run_id = '${id}'`),
+      [{ n: 5000, last: 4999, t: 15000 }]);
   } finally { await store.close(); }
 });
 
