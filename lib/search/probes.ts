@@ -107,7 +107,10 @@ export class JobProbes {
     const ranNow = this.ranNow.has(run.runId);
     const stop = parseStopReason(run.stopReason);
     const key = sloKey(slo);
-    if (!run.complete && !stop.settled.has(key)) {
+    // a lagging run is no evidence of a pass whatever it settled, and must not steer a scout up either:
+    // it is judged (and, being invalid, counts as a ceiling) like a complete run
+    const lagging = run.lagP99Ns > this.job.client.maxLagNs;
+    if (!run.complete && !stop.settled.has(key) && !lagging) {
       return { run, verdict: null, scouted: stop.scouted.has(key), valid: true, ranNow };
     }
     const e = (await this.evaluate(run)).get(slo.name);

@@ -155,6 +155,32 @@ test('searchJob resumes a killed search from its completed runs', async () => {
   }
 });
 
+test('searchJob never takes a lagging run as a pass: it caps the capacity like a failure', async () => {
+  const job = readJob(onlyTpot);
+  const store = await openStore(freshDir());
+  try {
+    const { deps } = makeDeps(job, store);
+    const lagAboveQps = 0.8 * shared.caps[2].capacityQps;
+    const lagging: SearchDeps = {
+      ...deps,
+      runProbe: async (qps, o) => {
+        const run = await deps.runProbe(qps, o);
+        if (qps < lagAboveQps) return run;
+        // the client fell 50 ms behind its schedule on every request
+        for (const r of run.requests) if (r.sentNs !== null) r.sentNs = r.scheduledNs + 50e6;
+        return { ...run, lagP99Ns: 50e6 };
+      },
+    };
+    const [cap] = await searchJob(job, lagging);
+    assert.ok(cap.capacityQps > 0 && cap.capacityQps < lagAboveQps, `${cap.capacityQps} vs lag from ${lagAboveQps}`);
+    const invalid = cap.probes.filter((p) => !p.valid);
+    assert.ok(invalid.length > 0 && invalid.every((p) => p.qps >= lagAboveQps));
+    assert.ok(cap.failQps !== null && cap.failQps >= lagAboveQps);
+  } finally {
+    await store.close();
+  }
+});
+
 test('searchJob (etalon) bisects in full runs as Etalon does and lands near the headroom answer', async () => {
   const job = readJob((j) => ({ ...onlyTpot(j), search: { ...j.search, strategy: 'etalon' } }));
   const store = await openStore(freshDir());
