@@ -48,7 +48,8 @@ function requestRow(r: RequestEvents): DuckDBValue[] {
     r.outputTokens, r.status, r.httpStatus, r.error, r.tokenSource, r.endNs, listValue(r.tokenNs)];
 }
 
-/** Append rows column-wise through data chunks (the fastest way in measured: see bench/RESULTS.md ## Metrics). */
+/** Append rows column-wise through data chunks; with token times as one LIST per request this was the fastest
+ * way measured (bench/RESULTS.md, Metrics). */
 export async function appendRows(conn: DuckDBConnection, table: string, types: DuckDBType[], rows: DuckDBValue[][]): Promise<void> {
   const appender = await conn.createAppender(table);
   try {

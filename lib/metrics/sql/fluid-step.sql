@@ -1,16 +1,17 @@
 -- One bisection step (fluid-init.sql) for every request whose bracket is open and that may still matter.
--- Etalon's final answer for a request lies in [max(lo_s, lb_ticks / $tps), deadline_s]. The p99 needs only the values at ranks
+-- Etalon's final answer for a request lies in [max(lo_s, (lb_ticks - 1) / $tps), deadline_s] (a midpoint is judged
+-- at round(mid * $tps) ticks, hence the tick of margin). The p99 needs only the values at ranks
 -- floor(h) and ceil(h), h = 0.99 (R - 1); a request whose whole interval lies below the floor(h)-th smallest lo_s,
 -- or above the ceil(h)-th smallest deadline_s, cannot be at those ranks and stays on its side, so with $prune it
 -- is not refined further (its stored value is then only a bound). Without $prune every request is refined.
 CREATE OR REPLACE TEMP TABLE fluid_bounds AS
-SELECT list_sort(list(greatest(lo_s, lb_ticks / $tps)))[floor(0.99 * (count(*) - 1))::BIGINT + 1] AS a_lo,
+SELECT list_sort(list(greatest(lo_s, (lb_ticks - 1) / $tps)))[floor(0.99 * (count(*) - 1))::BIGINT + 1] AS a_lo,
        list_sort(list(deadline_s))[ceil(0.99 * (count(*) - 1))::BIGINT + 1] AS b_hi
 FROM fluid_state WHERE included;
 
 UPDATE fluid_state SET pruned = true
 FROM fluid_bounds
-WHERE $prune AND NOT pruned AND NOT failed AND (deadline_s < a_lo OR greatest(lo_s, lb_ticks / $tps) > b_hi);
+WHERE $prune AND NOT pruned AND NOT failed AND (deadline_s < a_lo OR greatest(lo_s, (lb_ticks - 1) / $tps) > b_hi);
 
 -- Midpoints that need the tokens: from the floor lb_ticks (and one tick) up to the largest gap.
 CREATE OR REPLACE TEMP TABLE fluid_ok AS
