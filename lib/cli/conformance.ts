@@ -10,8 +10,7 @@ import { checkMinTbtCases, checkRequestMissCases, checkSloRunCases, openMetricsI
 type Checker = (store: Store, instance: DuckDBInstance, cases: any[]) => Promise<SectionResult>;
 type PlainChecker = (cases: any[]) => { passed: number; failed: number; failures: string[] } | Promise<{ passed: number; failed: number; failures: string[] }>;
 
-/** Capacity search cases belong to lib/search; plug its checkCapacitySearchCases in here. Null: reported skipped. */
-const checkCapacitySearchCases: PlainChecker | null = null;
+import { checkCapacitySearchCases } from '../search/golden.ts';
 
 /** Sections in file order; a section whose checker is null is reported as skipped, never as passed. */
 const SECTIONS: { key: string; check: Checker | null }[] = [
