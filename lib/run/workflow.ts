@@ -66,7 +66,8 @@ export async function runWorkflow(workflow: Workflow, planned: PlannedJob[], opt
       if (r instanceof Error) failures.push({ jobId, error: r });
       else capacities.push(...r);
     }
-    if (capacities.length > 0) await store.writeCapacities(capacities, { workflow: workflow.name, strategy: planned[0].job.search.strategy });
+    // Remote jobs stored their own capacities beside their runs; the coordinator only re-judged them.
+    if (capacities.length > 0 && opts.executor === 'local') await store.writeCapacities(capacities, { workflow: workflow.name, strategy: planned[0].job.search.strategy });
     await store.refreshCatalog();
   } finally {
     process.off('SIGINT', onSignal);
