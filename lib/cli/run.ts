@@ -43,5 +43,6 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const { runWorkflow } = await import('../run/workflow.ts');
-  return runWorkflow(workflow, planned, { cacheDir, gpus, executor: (executor as 'local' | 'slurm' | 'ssh' | undefined) ?? workflow.executor.type });
+  const reportJobs = jobs.length === all.length ? planned : await fingerprintJobs(workflow, all, cacheDir);
+  return runWorkflow(workflow, planned, { cacheDir, gpus, reportJobs, executor: (executor as 'local' | 'slurm' | 'ssh' | undefined) ?? workflow.executor.type });
 }

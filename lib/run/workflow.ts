@@ -17,6 +17,8 @@ export interface RunOptions {
   /** Write the HTML report at the end (default true). */
   report?: boolean;
   log?: (line: string) => void;
+  /** Every job of the workflow, for the report, when `planned` is a selection (--only). */
+  reportJobs?: PlannedJob[];
 }
 
 /** Runs every planned job (searching capacities), prints the table, writes the report; returns the exit code. */
@@ -82,7 +84,7 @@ export async function runWorkflow(workflow: Workflow, planned: PlannedJob[], opt
   if (opts.report !== false && capacities.length > 0) {
     try {
       const { writeReport } = await import('../report/index.ts');
-      const file = await writeReport(workflow, planned, { cacheDir: opts.cacheDir });
+      const file = await writeReport(workflow, opts.reportJobs ?? planned, { cacheDir: opts.cacheDir });
       log(`report: ${path.relative(process.cwd(), file)}`);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') log(chalk.red(`report failed: ${(err as Error).message}`));
