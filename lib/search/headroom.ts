@@ -45,7 +45,7 @@ export interface HeadroomSlo {
   verdicts: QpsVerdict[];
   /** QPS values a scout ran out of budget at without this SLO failing: steering only. */
   scouted: number[];
-  /** Full probes whose verdict fell inside the bracket: what the iteration budget (maxIterations) counts. */
+  /** Full probes whose verdict fell inside the bracket: at most 2 x maxIterations. */
   informative: number;
   /** Scouts run for this SLO; at most 2 x maxIterations, then it explores with full probes. */
   scouts: number;
@@ -74,7 +74,8 @@ export function isSloDone(slo: HeadroomSlo, settings: HeadroomSettings): boolean
   if (isNarrow(b, settings.granularityPct)) return true;
   if (b.failQps !== null && b.failQps <= settings.minQps) return true;
   if (b.passQps !== null && b.passQps >= settings.maxQps) return true;
-  return slo.informative >= settings.maxIterations;
+  // Failures here mostly stop early and cost a fraction of a run, so headroom allows twice Etalon's count
+  return slo.informative >= 2 * settings.maxIterations;
 }
 
 /**
@@ -208,7 +209,7 @@ export async function searchHeadroom(
     return startHeadroomSlo(name, k?.verdicts, k?.scouted);
   });
   const probes: HeadroomResult['probes'] = [];
-  const limit = settings.maxIterations * Math.max(names.length, 1) * 3;
+  const limit = 4 * settings.maxIterations * Math.max(names.length, 1); // full probes and scouts, per SLO
   for (let plan = planNextProbe(slos, settings, opts.tuning); plan; plan = planNextProbe(slos, settings, opts.tuning)) {
     const outcome = await probe(plan);
     const missing = plan.open.filter((name) => !outcome.verdicts.has(name) && !(plan!.scout && outcome.scouted.includes(name)));
