@@ -1,12 +1,15 @@
 // Fluid token generation rate (metrics.md): 1 / p99 over requests of the smallest per-token deadline that keeps a
 // request's miss rate <= 10% with its first token ignored (Etalon's TARGET_DEADLINE_MISS_RATE_FOR_THROUGHPUT).
-import { BOOLEAN, DOUBLE } from '@duckdb/node-api';
+import { BIGINT, BOOLEAN, DOUBLE } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { readSqlFile } from '../store/sql-text.ts';
 import { connectToRun, runSqlScript, toNumber } from './run-source.ts';
 
 export const FLUID_TARGET_MISS_RATE = 0.1;
 const MAX_STEPS = 200;
+/** Screens bisecting around the p99 rank stop after this many, or once this few requests stay open. */
+const MAX_SCREENS = 12;
+const FEW_OPEN = 32;
 
 export interface FluidResult {
   tokensPerS: number;
@@ -40,14 +43,41 @@ export async function readFluidRate(instance: DuckDBInstance, requestsParquet: s
   }
 }
 
-/** Bisection for all requests at once until no bracket that matters is open (about 12 steps that read tokens,
- * on fewer requests each time when pruning for the p99). */
+/** Brackets on each request's exact threshold (fluid-init.sql, fluid-screen.sql), then Etalon's bisection for the
+ * requests still open until no bracket that matters is open; midpoints outside a request's bracket need no tokens. */
 async function bisectDeadlines(conn: DuckDBConnection, target: number, ticksPerS: number, prune: boolean): Promise<void> {
-  await runSqlScript(conn, readSqlFile(import.meta.url, './sql/fluid-init.sql'), { tps: ticksPerS, target }, { tps: DOUBLE, target: DOUBLE });
+  const init = await runSqlScript(conn, readSqlFile(import.meta.url, './sql/fluid-init.sql'), { target }, { target: DOUBLE });
+  const [lbAtP99, t0, span, maxK] = init[0].map(toNumber);
+  const scale = 2 ** packedCountBits(span);
+  const screen = readSqlFile(import.meta.url, './sql/fluid-screen.sql');
+  const types = { target: DOUBLE, dd: BIGINT, t0: BIGINT, scale: BIGINT, prune: BOOLEAN };
+  // Without pruning one screen still narrows every bracket. With it, screens search between the floor and the
+  // ceiling of the p99 rank's threshold while many requests stay open; each reads only the open ones. The
+  // threshold usually lies just above the floor (3% on bench/metrics.ts's run), so a screen steps up from the
+  // floor by 1/64, 1/32, ... of it, or halves the bracket when that is the smaller step.
+  let dd = Math.floor(lbAtP99) - 1;
+  for (let k = 0; k < (prune ? MAX_SCREENS : 1); k++) {
+    // A request's miss count is at most K + span / dd (a late token misses 1 + its gap / dd) and must stay below
+    // scale; a run too long for that is searched by the steps alone.
+    if (!(Number.isFinite(dd) && dd >= 1 && maxK + span / dd < scale - 1)) break;
+    const rows = await runSqlScript(conn, screen, { target, dd: BigInt(dd), t0: BigInt(t0), scale: BigInt(scale), prune }, types);
+    if (k === 0) await runSqlScript(conn, readSqlFile(import.meta.url, './sql/fluid-ceiling.sql'), {}, {});
+    const [aLo, bHi, open] = rows[0].map(toNumber);
+    if (open <= FEW_OPEN || !(bHi - aLo > ticksPerS * 1e-4)) break;
+    dd = Math.floor(Math.min((aLo + bHi) / 2, aLo * (1 + 2 ** (k - 6))));
+  }
+  await runSqlScript(conn, readSqlFile(import.meta.url, './sql/fluid-state.sql'), { tps: ticksPerS }, { tps: DOUBLE });
   const step = readSqlFile(import.meta.url, './sql/fluid-step.sql');
   for (let k = 0; k < MAX_STEPS; k++) {
     const rows = await runSqlScript(conn, step, { target, tps: ticksPerS, prune }, { target: DOUBLE, tps: DOUBLE, prune: BOOLEAN });
     if (toNumber(rows[0][0]) === 0) return;
   }
   throw new Error(`fluid token rate: bisection did not close within ${MAX_STEPS} steps`);
+}
+
+/** Bits left for the miss count in hr_fluid_missed's BIGINT accumulator once the next deadline (at most twice the
+ * run's token span past its first token) has its share. */
+export function packedCountBits(spanTicks: number): number {
+  if (!Number.isFinite(spanTicks) || spanTicks < 0) return 0;
+  return 62 - Math.ceil(Math.log2(2 * spanTicks + 2));
 }

@@ -5,10 +5,49 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Store } from '../../lib/store/index.ts';
 import { makeRequest, makeRun, makeUniformRun } from '../fixtures/store/runs.ts';
-import { readFluidRate } from '../../lib/metrics/fluid.ts';
+import { packedCountBits, readFluidRate } from '../../lib/metrics/fluid.ts';
 import { openMetricsInstance } from '../../lib/metrics/golden.ts';
 
 const ms = 1_000_000;
+
+/** Etalon's find_min_tbt_deadline_to_meet (first token ignored), written out independently: double bisection over
+ * [0, 1e10] s with 1e-4 s steps, each midpoint judged on whole ns by the schedule form of metrics.md. */
+function etalonMinDeadlineS(tokenNs: number[], target = 0.1): number {
+  const rate = (dd: number) => {
+    let next = tokenNs[0] + dd, missed = 0, onTime = 0;
+    for (const t of tokenNs.slice(1)) {
+      if (t <= next) { onTime++; next += dd; } else { missed += 1 + Math.floor((t - next) / dd); next = t + dd; }
+    }
+    return missed + onTime === 0 ? 0 : missed / (missed + onTime);
+  };
+  let left = 0, right = 1e10, deadline = 1e10;
+  while (right - left > 1e-4) {
+    const mid = (left + right) / 2;
+    if (rate(Math.round(mid * 1e9)) > target) left = mid + 1e-4;
+    else { deadline = mid; right = mid - 1e-4; }
+  }
+  return deadline;
+}
+
+/** numpy's default percentile (linear between order statistics). */
+function percentile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const h = q * (s.length - 1);
+  const lo = Math.floor(h);
+  return s[lo] + (h - lo) * ((s[Math.ceil(h)] ?? s[lo]) - s[lo]);
+}
+
+/** Gaps of 5-45 ms with stalls, some chunks of several tokens (zero gaps) and some gaps on exact 10 ms steps. */
+function randomOffsets(rand: () => number, n: number): number[] {
+  let t = 0;
+  return Array.from({ length: n }, (_, i) => {
+    if (i > 0) {
+      const u = rand();
+      t += u < 0.1 ? 0 : u < 0.2 ? 10 * ms * Math.ceil(rand() * 4) : Math.round((5 + rand() * 40 + (rand() < 0.05 ? 200 : 0)) * ms);
+    }
+    return t;
+  });
+}
 let dir: string;
 let store: Store;
 test.before(async () => {
@@ -60,6 +99,44 @@ test('refining only the requests that can be at the p99 gives the same rate as r
   } finally {
     instance.closeSync();
   }
+});
+
+test('every request gets exactly the deadline Etalon\'s bisection finds, and the p99 of those is the rate', async () => {
+  let seed = 11;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const requests = Array.from({ length: 80 }, (_, i) => makeRequest(i, randomOffsets(rand, 2 + (i * 7) % 60)));
+  const id = await store.writeRun(makeRun(requests));
+  const instance = await openMetricsInstance();
+  try {
+    const path = join(dir, 'runs', id, 'requests.parquet');
+    const all = await readFluidRate(instance, path, { everyRequest: true });
+    const want = requests.map((r) => etalonMinDeadlineS(r.tokenNs));
+    for (const r of requests) assert.is(all.perRequest.get(r.idx), want[r.idx], `request ${r.idx}`);
+    const pruned = await readFluidRate(instance, path);
+    assert.is(pruned.p99DeadlineS, percentile(want, 0.99));
+    assert.is(pruned.tokensPerS, 1 / percentile(want, 0.99));
+  } finally {
+    instance.closeSync();
+  }
+});
+
+test('a run 1000 hours long, too long for the packed miss count, gets the same rate the slower way', async () => {
+  let seed = 5;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const offsets = Array.from({ length: 120 }, (_, i) => randomOffsets(rand, 10 + (i % 30)));
+  const near = makeRun(offsets.map((o, i) => makeRequest(i, o)));
+  const far = makeRun(offsets.map((o, i) => makeRequest(i, o, { scheduledNs: i === 119 ? 1000 * 3600e9 : i * 100 * ms })));
+  assert.ok(2 ** packedCountBits(1000 * 3600e9 + 10e9) < 1000 * 3600e9 / 50e6);
+  const a = await store.fluidTokenRate(await store.writeRun(near));
+  const b = await store.fluidTokenRate(await store.writeRun(far));
+  assert.ok(a > 0);
+  assert.is(b, a);
+});
+
+test('packedCountBits leaves the count what a BIGINT holds beside twice the span', () => {
+  assert.is(packedCountBits(1e12), 21); // 1000 s on ns ticks: 2^41 for the deadline part
+  assert.is(packedCountBits(0), 61);
+  assert.is(packedCountBits(NaN), 0);
 });
 
 test.run();

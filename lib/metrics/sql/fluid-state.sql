@@ -1,0 +1,25 @@
+-- Fluid token rate, step 3: Etalon's search (metric_utils.py, find_min_tbt_deadline_to_meet), a bisection over
+-- [0, 1e10] s that moves each end 1e-4 s past the midpoint and stops when the bracket is 1e-4 s wide. Its answer
+-- lies up to ~3e-4 s above the exact minimum; we keep Etalon's search so rates stay comparable with Etalon's, in
+-- double seconds as Etalon does. Each midpoint is judged on integer ticks (dd = round(mid * $tps)).
+-- Midpoints at or above ub_ticks pass without looking at tokens, so the recursive part takes the first steps on
+-- scalars only; fluid-step.sql does the rest. A request the screens closed (fluid-screen.sql) is not searched:
+-- it keeps a bound on its side of the p99, which is all the p99 needs (fluid-step.sql says why): below, the floor
+-- (lb_ticks - 1) / $tps of its answer; above, the ceiling ub_ticks / $tps + 3e-4.
+CREATE OR REPLACE TEMP TABLE fluid_state AS
+WITH RECURSIVE easy(request_idx, k, lo_s, hi_s, deadline_s, ub_ticks) AS (
+  SELECT request_idx, 0, 0.0::DOUBLE, 1e10::DOUBLE, 1e10::DOUBLE, ub_ticks FROM fluid_bounds WHERE open
+  UNION ALL
+  SELECT request_idx, k + 1, lo_s, (lo_s + hi_s) / 2 - 1e-4, (lo_s + hi_s) / 2, ub_ticks FROM easy
+  WHERE hi_s - lo_s > 1e-4 AND round((lo_s + hi_s) / 2 * $tps) >= ub_ticks
+),
+closed AS (
+  SELECT request_idx, CASE WHEN failed THEN 'inf'::DOUBLE WHEN side = -1 THEN greatest((lb_ticks - 1) / $tps, 0)
+    ELSE (ub_ticks / $tps + 3e-4) * (1 + 1e-9) END AS v
+  FROM fluid_bounds WHERE NOT open
+)
+SELECT b.request_idx, b.failed, true AS included, b.ub_ticks, b.lb_ticks,
+  coalesce(e.lo_s, c.v) AS lo_s, coalesce(e.hi_s, c.v) AS hi_s, coalesce(e.deadline_s, c.v) AS deadline_s,
+  NOT b.open AND NOT b.failed AS pruned
+FROM fluid_bounds b LEFT JOIN (SELECT * FROM easy QUALIFY k = max(k) OVER (PARTITION BY request_idx)) e USING (request_idx)
+  LEFT JOIN closed c USING (request_idx);
