@@ -2,19 +2,28 @@
 // evaluated for the three SLO types in one call, and the fluid token rate. Also: ways of getting token times
 // from JS into DuckDB (300k tokens, the size of a 1000-request run), and the deadline miss as a window function
 // over flat token rows against the list_reduce form the store uses.
-// Run: node --import tsx bench/metrics.ts [--reps 3] [--requests 20000] [--tokens 500] [--write]
-//   --write replaces the "## Metrics" section of bench/RESULTS.md with the figures.
-import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
+// The fluid token rate is also timed against its earlier implementation (read from git at --before), alternating
+// the two on one stored run, with their answers checked equal.
+// Run: node --import tsx bench/metrics.ts [--reps 3] [--requests 20000] [--tokens 500] [--write] [--fluid] [--before REV]
+//   --write replaces the "## Metrics" section of bench/RESULTS.md with the figures; with --fluid only the fluid
+//   figures are measured, and --write then replaces only those in the section.
+import { mkdtempSync, mkdirSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance, DuckDBDataChunk, INTEGER, DOUBLE, BIGINT, LIST, listValue } from '@duckdb/node-api';
 import { openStore } from '../lib/store/index.ts';
 import type { RunEvents, Slo } from '../lib/types.ts';
+import { readFluidRate } from '../lib/metrics/fluid.ts';
+import { openMetricsInstance } from '../lib/metrics/golden.ts';
 
 const { values: args } = parseArgs({ options: {
   reps: { type: 'string', default: '3' }, requests: { type: 'string', default: '20000' },
-  tokens: { type: 'string', default: '500' }, write: { type: 'boolean', default: false } } });
+  tokens: { type: 'string', default: '500' }, write: { type: 'boolean', default: false },
+  fluid: { type: 'boolean', default: false }, before: { type: 'string', default: '1eeb323' } } });
 const REPS = Number(args.reps), N = Number(args.requests), K = Number(args.tokens);
 const ms = 1_000_000;
 const ANY = { models: null, systems: null, traces: null };
@@ -158,6 +167,95 @@ async function benchDeadlineForms() {
   }
 }
 
+type ReadFluid = typeof readFluidRate;
+/** The fluid rate module as it was at a git revision, in a temp folder; its imports point at today's helpers. */
+async function importFluidAt(rev: string, dir: string): Promise<ReadFluid> {
+  const git = (path: string) => execFileSync('git', ['show', `${rev}:${path}`], { cwd: new URL('..', import.meta.url), encoding: 'utf8' });
+  const names = execFileSync('git', ['ls-tree', '--name-only', `${rev}`, 'lib/metrics/sql/'], { cwd: new URL('..', import.meta.url), encoding: 'utf8' })
+    .split('\n').filter((p) => /\/fluid-[\w-]+\.sql$/.test(p));
+  mkdirSync(join(dir, 'sql'), { recursive: true });
+  for (const p of names) writeFileSync(join(dir, 'sql', p.split('/').pop()!), git(p));
+  const duckdb = pathToFileURL(createRequire(import.meta.url).resolve('@duckdb/node-api')).href;
+  const code = git('lib/metrics/fluid.ts').replaceAll("'@duckdb/node-api'", `'${duckdb}'`)
+    .replace("'../store/sql-text.ts'", `'${new URL('../lib/store/sql-text.ts', import.meta.url).href}'`)
+    .replace("'./run-source.ts'", `'${new URL('../lib/metrics/run-source.ts', import.meta.url).href}'`);
+  writeFileSync(join(dir, 'fluid.mts'), code);
+  return (await import(pathToFileURL(join(dir, 'fluid.mts')).href)).readFluidRate as ReadFluid;
+}
+
+/** The fluid rate on one stored run, the earlier implementation and today's alternating; the answers must agree. */
+async function benchFluidBeforeAfter() {
+  const dir = mkdtempSync(join(tmpdir(), 'headroom-bench-'));
+  const store = await openStore(dir);
+  const instance = await openMetricsInstance();
+  try {
+    const before = await importFluidAt(args.before!, join(dir, 'fluid-before'));
+    const id = await store.writeRun(makeRun(N, K));
+    const path = join(dir, 'runs', id, 'requests.parquet');
+    const wall: Record<'before' | 'after', number[]> = { before: [], after: [] };
+    const rates = new Set<number>();
+    for (let r = 0; r < REPS; r++) {
+      for (const [name, f] of [['before', before], ['after', readFluidRate]] as const) {
+        wall[name].push(await timeIt(async () => rates.add((await f(instance, path)).tokensPerS), `fluid ${name}`));
+      }
+      console.log(`fluid rep ${r}: before ${wall.before[r].toFixed(0)} ms, after ${wall.after[r].toFixed(0)} ms`);
+    }
+    if (rates.size !== 1) throw new Error(`fluid rate before and after disagree: ${[...rates].join(', ')}`);
+    return { wall, rate: [...rates][0] };
+  } finally {
+    instance.closeSync();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const fluid = await benchFluidBeforeAfter();
+const fluidRssMiB = process.resourceUsage().maxRSS / 1024;
+const ratio = median(fluid.wall.before) / median(fluid.wall.after);
+console.log(`fluid: before ${median(fluid.wall.before).toFixed(0)} ms, after ${median(fluid.wall.after).toFixed(0)} ms (${ratio.toFixed(1)}x); ` +
+  `peak RSS so far ${fluidRssMiB.toFixed(0)} MiB`);
+const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+const fluidSection = () => [
+  '### Fluid token rate, before and after', '',
+  `Same stored run (${N.toLocaleString('en')} x ${K} tokens), same DuckDB instance, the two alternating, ${REPS} repetitions each; ` +
+    `"before" is lib/metrics/fluid.ts at ${args.before}. Both give ${fluid.rate.toFixed(4)} tokens/s.`, '',
+  '| fluidTokenRate | median wall | all wall | median CPU (all threads) |', '|---|---|---|---|',
+  ...(['before', 'after'] as const).map((k) =>
+    `| ${k} | ${fmt(median(fluid.wall[k]))} ms | ${fluid.wall[k].map(fmt).join(', ')} | ${fmt(median(cpuMs[`fluid ${k}`]))} ms |`),
+  `| ratio before / after | ${ratio.toFixed(1)}x | | ${(median(cpuMs['fluid before']) / median(cpuMs['fluid after'])).toFixed(1)}x |`, '',
+].join('\n');
+
+/** Replace (or append) one block of the "## Metrics" section of RESULTS.md, from its first line to the next blank-line-led heading. */
+function writeResultsBlock(heading: string, block: string) {
+  const path = new URL('./RESULTS.md', import.meta.url);
+  const text = readFileSync(path, 'utf8');
+  const start = text.indexOf('\n## Metrics\n');
+  if (start < 0) throw new Error('bench/RESULTS.md has no "## Metrics" section to add the fluid figures to');
+  const next = text.indexOf('\n## ', start + 1);
+  const end = next < 0 ? text.length : next;
+  let section = text.slice(start + 1, end);
+  const at = section.indexOf(heading);
+  if (at < 0) section = section.trimEnd() + '\n\n' + block;
+  else {
+    const after = section.indexOf('\n#', at + heading.length);
+    section = section.slice(0, at) + block + (after < 0 ? '' : section.slice(after + 1));
+  }
+  writeFileSync(path, text.slice(0, start + 1) + section.trimEnd() + '\n' + (next < 0 ? '' : text.slice(next)));
+}
+
+if (args.fluid) {
+  if (args.write) {
+    writeResultsBlock('### Fluid token rate, before and after', fluidSection());
+    // The step table's fluid row is today's implementation on this run too.
+    const path = new URL('./RESULTS.md', import.meta.url);
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/^\| fluidTokenRate \(.*$/m,
+      `| fluidTokenRate (threshold brackets, then Etalon's bisection near the p99; --fluid run) | ${fmt(median(fluid.wall.after))} ms | ` +
+      `${fluid.wall.after.map(fmt).join(', ')} | ${fmt(median(cpuMs['fluid after']))} ms |`));
+    console.log('wrote the fluid figures into the Metrics section of bench/RESULTS.md');
+  }
+  process.exit(0);
+}
+
 const s = await benchStore();
 const rssMiB = process.resourceUsage().maxRSS / 1024;
 console.log(`peak RSS ${rssMiB.toFixed(0)} MiB; fluid rate ${s.rate.toFixed(2)} tokens/s; ${s.verdicts}`);
@@ -176,7 +274,7 @@ if (args.write) {
     '| step | median wall | all wall | median CPU (all threads) |', '|---|---|---|---|',
     `| writeRun (validate, stage in DuckDB, 3 Parquet files, rename) | ${f(median(s.write))} ms | ${s.write.map(f).join(', ')} | ${f(median(cpuMs.write))} ms |`,
     `| evaluate: deadline + tbt_ttft + ttft_tpot in one call | ${f(median(s.evaluate))} ms | ${s.evaluate.map(f).join(', ')} | ${f(median(cpuMs.evaluate))} ms |`,
-    `| fluidTokenRate (Etalon's bisection, all requests at once) | ${f(median(s.fluid))} ms | ${s.fluid.map(f).join(', ')} | ${f(median(cpuMs.fluid))} ms |`,
+    `| fluidTokenRate (threshold brackets, then Etalon's bisection near the p99) | ${f(median(s.fluid))} ms | ${s.fluid.map(f).join(', ')} | ${f(median(cpuMs.fluid))} ms |`,
     `| peak RSS of the whole benchmark process | ${rssMiB.toFixed(0)} MiB | | |`, '',
     `Verdicts: ${s.verdicts}; fluid rate ${s.rate.toFixed(2)} tokens/s.`, '',
     'Getting 300k token times (600 requests x 500) from JS into DuckDB, median of 5:', '',
@@ -186,6 +284,7 @@ if (args.write) {
     '| form | median |', '|---|---|',
     ...Object.entries(forms).map(([k, v]) => `| ${k} | ${f(v)} ms |`), '',
     `CPU time (all threads) of those: ${Object.keys(forms).map((k) => `${k} ${f(median(cpuMs[k]))} ms`).join('; ')}.`, '',
+    fluidSection(),
   ].join('\n');
   const path = new URL('./RESULTS.md', import.meta.url);
   const text = readFileSync(path, 'utf8');

@@ -58,8 +58,8 @@ async function bisectDeadlines(conn: DuckDBConnection, target: number, ticksPerS
   let dd = Math.floor(lbAtP99) - 1;
   for (let k = 0; k < (prune ? MAX_SCREENS : 1); k++) {
     // A request's miss count is at most K + span / dd (a late token misses 1 + its gap / dd) and must stay below
-    // scale; a run too long for that is searched by the steps alone.
-    if (!(Number.isFinite(dd) && dd >= 1 && maxK + span / dd < scale - 1)) break;
+    // scale; a run too long for that is searched by the steps alone. Every request passes at dd >= span.
+    if (!(Number.isFinite(dd) && dd >= 1 && dd < span && maxK + span / dd < scale - 1)) break;
     const rows = await runSqlScript(conn, screen, { target, dd: BigInt(dd), t0: BigInt(t0), scale: BigInt(scale), prune }, types);
     if (k === 0) await runSqlScript(conn, readSqlFile(import.meta.url, './sql/fluid-ceiling.sql'), {}, {});
     const [aLo, bHi, open] = rows[0].map(toNumber);
