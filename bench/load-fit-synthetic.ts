@@ -1,13 +1,14 @@
 // Fits the built-in synthetic length distributions to the public Etalon trace CSVs and writes only the fitted
 // parameters to lib/load/synthetic.json; then samples the fit and prints how close it lands (markdown table).
-//   node --import tsx bench/load-fit-synthetic.ts [tracesDir]      (default /work/shared/traces)
+//   node --import tsx bench/load-fit-synthetic.ts [tracesDir]      (default ../shared/traces)
+import { fileURLToPath } from 'node:url';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseLengthCsv } from '../lib/load/lengths.ts';
 import { createRng } from '../lib/load/prng.ts';
 import { sampleSynthetic, type SyntheticModel } from '../lib/load/synthetic.ts';
 
-const tracesDir = process.argv[2] ?? '/work/shared/traces';
+const tracesDir = process.argv[2] ?? fileURLToPath(new URL('../../shared/traces', import.meta.url));
 const files = {
   sharegpt: 'sharegpt_8k_filtered_stats_llama2_tokenizer.csv',
   arxiv: 'arxiv_summarization_stats_llama2_tokenizer_filtered_v2.csv',

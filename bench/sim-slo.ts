@@ -1,4 +1,4 @@
-// SLO verdicts in plain JS for the simulator's calibration benchmark, following /work/shared/design/metrics.md
+// SLO verdicts in plain JS for the simulator's calibration benchmark, following ../shared/design/metrics.md
 // (linear-interpolation percentiles, failures count as misses / +infinity, the deadline miss rate in its
 // running-max form on integer nanoseconds). The product computes these in SQL (lib/metrics); this copy keeps
 // the calibration loop free of the store so it can run thousands of probes quickly.

@@ -1,14 +1,15 @@
 // Shared by the simulator benchmarks: Etalon's traces as schedules (lengths from the public CSVs, clipped to the
 // trace's token cap and shuffled with the seed; Poisson arrivals with Etalon's gap clip), built with the load
 // generator's own functions so the benchmarks see the same requests a workflow would send. The CSVs are read
-// from /work/shared/traces (or $HEADROOM_TRACES); without them a benchmark says so and stops.
+// from ../shared/traces (or $HEADROOM_TRACES); without them a benchmark says so and stops.
+import { fileURLToPath } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScheduledRequest } from '../lib/types.ts';
 import { buildUnitArrivals, scaleArrivalsNs } from '../lib/load/arrivals.ts';
 import { buildLengths, parseLengthCsv, type LengthPair } from '../lib/load/lengths.ts';
 
-export const TRACES_DIR = process.env.HEADROOM_TRACES ?? '/work/shared/traces';
+export const TRACES_DIR = process.env.HEADROOM_TRACES ?? fileURLToPath(new URL('../../shared/traces', import.meta.url));
 
 export const TRACES = {
   sharegpt: { file: 'sharegpt_8k_filtered_stats_llama2_tokenizer.csv', maxTotalTokens: 8192 },

@@ -1,4 +1,4 @@
-// Golden metric cases (Etalon's own metric code; format in /work/shared/golden/README.md) run through the
+// Golden metric cases (Etalon's own metric code; format in ../shared/golden/README.md) run through the
 // product's path: cases become runs written by the store, then the store's SQL evaluates them.
 // Inputs are decimal seconds; they are loaded at 1 tick = 1 ps (ticksPerS 1e12) so that rounding them to whole
 // ticks stays far below the 1e-9 relative tolerance (whole ns would move a 0.0116 s gap by up to 4e-8 relative).

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Segment } from './positions.ts';
 import type { SchemaProblem } from './validate.ts';
 import { didYouMean } from './hints.ts';
+import { displayPath } from './errors.ts';
 import { listProfiles } from '../sim/profiles.ts';
 
 type Raw = Record<string, any>;
@@ -72,7 +73,7 @@ export function checkSemantics(doc: Raw, file: string): SchemaProblem[] {
       if (l.url && !l.sha256) add([...at, 'url'], 'a downloaded trace needs its "sha256", so the cache key names its content');
       if (l.path && !l.url) {
         const p = path.resolve(baseDir, l.path);
-        if (!fs.existsSync(p)) add([...at, 'path'], `trace file not found: ${p}`);
+        if (!fs.existsSync(p)) add([...at, 'path'], `trace file not found: ${displayPath(p)}`);
       }
     }
     if (l.type === 'uniform' || l.type === 'zipf') {
@@ -87,7 +88,7 @@ export function checkSemantics(doc: Raw, file: string): SchemaProblem[] {
     const a = t.arrivals ?? {};
     if (a.type === 'timestamps') {
       const p = path.resolve(baseDir, a.path);
-      if (!fs.existsSync(p)) add(['traces', i, 'arrivals', 'path'], `arrival timestamps file not found: ${p}`);
+      if (!fs.existsSync(p)) add(['traces', i, 'arrivals', 'path'], `arrival timestamps file not found: ${displayPath(p)}`);
     }
   });
 

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync } from 'node:fs';
@@ -24,7 +25,7 @@ test('every built-in model is a monotone table with a valid correlation', () => 
   }
 });
 
-const tracesDir = '/work/shared/traces';
+const tracesDir = fileURLToPath(new URL('../../../shared/traces', import.meta.url));
 const files = { sharegpt: 'sharegpt_8k_filtered_stats_llama2_tokenizer.csv', arxiv: 'arxiv_summarization_stats_llama2_tokenizer_filtered_v2.csv', bwb: 'bwb_stats_llama2_tokenizer_filtered_v2.csv' };
 const haveTraces = existsSync(tracesDir);
 

@@ -1,10 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { checkCapacitySearchCases } from '../../lib/search/golden.ts';
 
 const FIXTURE = new URL('../fixtures/search/capacity-search-cases.json', import.meta.url);
-const SHARED_GOLDEN = '/work/shared/golden/etalon-metrics.json';
+const SHARED_GOLDEN = fileURLToPath(new URL('../../../shared/golden/etalon-metrics.json', import.meta.url));
 
 test('checkCapacitySearchCases reproduces the copied golden cases', () => {
   const cases = JSON.parse(readFileSync(FIXTURE, 'utf8')) as unknown[];
