@@ -14,19 +14,27 @@ CREATE OR REPLACE TEMP MACRO hr_fluid_missed(ts, t0, dd, scale) AS
                         ELSE (t - t0 + dd) * scale + acc % scale + 1 + (t - t0 - acc // scale) // dd END,
     (ts[1] - t0 + dd) * scale) % scale;
 
--- The count alone often settles it: with L late tokens, on-time + missed = K - L + m lies in [K, K + m], so
--- m / K <= r proves a pass (dd >= T) and m / (K + m) > r a failure (dd < T); the rest get the exact rate.
-CREATE OR REPLACE TEMP TABLE fluid_screen AS
-SELECT l.request_idx, CASE WHEN m / k <= $target THEN true WHEN m / (k + m) > $target THEN false END AS ok
-FROM (SELECT l.request_idx, b.k, hr_fluid_missed(l.ts, $t0, $dd, $scale) AS m
-      FROM fluid_lists l JOIN fluid_bounds b USING (request_idx) WHERE b.open) AS l;
+-- hr_fluid_late counts the late tokens (L) the same way.
+CREATE OR REPLACE TEMP MACRO hr_fluid_late(ts, t0, dd, scale) AS
+  list_reduce(ts[2:],
+    lambda acc, t: CASE WHEN t - t0 <= acc // scale THEN acc + dd * scale ELSE (t - t0 + dd) * scale + acc % scale + 1 END,
+    (ts[1] - t0 + dd) * scale) % scale;
 
--- (Their lists are copied out first: joined straight to fluid_lists, the exact rate was computed for every list.)
+-- The miss count alone often settles it: on-time + missed = K - L + m lies in [K, K + m], so m / K <= r proves a
+-- pass (dd >= T) and m / (K + m) > r a failure (dd < T). The rest also count L for the exact rate
+-- m / (K - L + m), as hr_miss_rate computes it.
+CREATE OR REPLACE TEMP TABLE fluid_screen AS
+SELECT request_idx, k, m, CASE WHEN m / k <= $target THEN true WHEN m / (k + m) > $target THEN false END AS ok
+FROM (SELECT l.request_idx, b.k, hr_fluid_missed(l.ts, $t0, $dd, $scale) AS m
+      FROM fluid_lists l JOIN fluid_bounds b USING (request_idx) WHERE b.open);
+
+-- (Their lists are copied out first: joined straight to fluid_lists, the second count ran over every list.)
 CREATE OR REPLACE TEMP TABLE fluid_undecided AS
 SELECT request_idx, ts FROM fluid_lists WHERE request_idx IN (SELECT request_idx FROM fluid_screen WHERE ok IS NULL);
 
 CREATE OR REPLACE TEMP TABLE fluid_screen_exact AS
-SELECT request_idx, hr_miss_rate(hr_deadline_state_skip_first(ts, ts[1], 0, $dd)) <= $target AS ok FROM fluid_undecided;
+SELECT u.request_idx, s.m / (s.k - hr_fluid_late(u.ts, $t0, $dd, $scale) + s.m) <= $target AS ok
+FROM fluid_undecided u JOIN fluid_screen s USING (request_idx);
 
 UPDATE fluid_bounds SET
   ub_ticks = CASE WHEN coalesce(s.ok, e.ok) THEN least(ub_ticks, $dd) ELSE ub_ticks END,
