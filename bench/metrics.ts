@@ -223,6 +223,7 @@ const fluidSection = () => [
   ...(['before', 'after'] as const).map((k) =>
     `| ${k} | ${fmt(median(fluid.wall[k]))} ms | ${fluid.wall[k].map(fmt).join(', ')} | ${fmt(median(cpuMs[`fluid ${k}`]))} ms |`),
   `| ratio before / after | ${ratio.toFixed(1)}x | | ${(median(cpuMs['fluid before']) / median(cpuMs['fluid after'])).toFixed(1)}x |`, '',
+  `Peak RSS of the benchmark process by then: ${fluidRssMiB.toFixed(0)} MiB (it also held the run as JS events to write it).`, '',
 ].join('\n');
 
 /** Replace (or append) one block of the "## Metrics" section of RESULTS.md, from its first line to the next blank-line-led heading. */
