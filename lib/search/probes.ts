@@ -183,7 +183,11 @@ export class JobProbes {
       this.promptLengths = [...new Set(run.requests.map((r) => r.promptTokens ?? r.promptTokensRequested))].sort((a, b) => a - b);
       this.totalOutputTokens = run.requests.reduce((s, r) => s + r.outputTokensRequested, 0);
     }
-    const what = stopped ? `stopped at ${(run.durationNs / 1e9).toFixed(0)} s (${run.stopReason})` : `complete, ${(run.durationNs / 1e9).toFixed(0)} s`;
+    const names = (slos: Slo[]) => slos.map((s) => s.name).join(', ') || 'none';
+    const settledSlos = this.job.slos.filter((s) => settled.has(s.name));
+    const scoutedSlos = outOfBudget ? open.filter((s) => !settled.has(s.name)) : [];
+    const why = `settled: ${names(settledSlos)}${scoutedSlos.length > 0 ? `; scout out of budget for ${names(scoutedSlos)}` : ''}`;
+    const what = stopped ? `stopped at ${(run.durationNs / 1e9).toFixed(0)} s (${why})` : `complete, ${(run.durationNs / 1e9).toFixed(0)} s`;
     this.log(`${qps} QPS: ${what}`);
     return info;
   }
