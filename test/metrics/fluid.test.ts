@@ -121,6 +121,36 @@ test('every request gets exactly the deadline Etalon\'s bisection finds, and the
   }
 });
 
+// Heavier: many requests of mixed lengths, paces and stall rates, so the screens search well above their floor.
+if (process.env.HEADROOM_HEAVY === '1') {
+  test('on 4000 mixed requests the p99 is that of Etalon\'s bisection run on each request', async () => {
+    let seed = 4;
+    const rand = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const requests = Array.from({ length: 4000 }, (_, i) => {
+      const n = 2 + Math.floor(rand() ** 2 * 400), pace = 5 + rand() * 45, stall = rand() * 0.08, chunky = rand() < 0.3;
+      let t = 0;
+      const offsets = Array.from({ length: n }, (_, j) => (j === 0 ? 0 : (t += chunky && rand() < 0.3 ? 0
+        : Math.round((pace * (0.5 + rand()) + (rand() < stall ? 100 + rand() * 900 : 0)) * ms))));
+      return makeRequest(i, offsets, rand() < 0.003 ? { status: 'timeout' } : {});
+    });
+    const id = await store.writeRun(makeRun(requests));
+    const instance = await openMetricsInstance();
+    try {
+      const got = await readFluidRate(instance, join(dir, 'runs', id, 'requests.parquet'));
+      const want = percentile(requests.map((r) => (r.status === 'ok' ? etalonMinDeadlineS(r.tokenNs) : Infinity)), 0.99);
+      assert.ok(Number.isFinite(want));
+      assert.ok(Math.abs(got.p99DeadlineS / want - 1) < 1e-15, `p99 ${got.p99DeadlineS}, Etalon ${want}`);
+    } finally {
+      instance.closeSync();
+    }
+  });
+}
+
 test('a run 1000 hours long, too long for the packed miss count, gets the same rate the slower way', async () => {
   let seed = 5;
   const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
