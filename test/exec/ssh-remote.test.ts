@@ -15,6 +15,8 @@ function sh(script: string, env: NodeJS.ProcessEnv = {}, input = ''): Promise<{ 
   return new Promise((done) => {
     const child = execFile('sh', ['-c', script], { env: { ...process.env, ...env } }, (error, stdout) =>
       done({ code: error ? Number(error.code) : 0, stdout }));
+    // A script that exits without reading its input closes the pipe first: that EPIPE is not a failure.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(input);
   });
 }
