@@ -49,8 +49,11 @@ test('running it again gives the same capacities and benchmarks nothing', async 
   const r = run(['test/fixtures/run/small.yml', '--cache', cache]);
   assert.is(r.code, 0, r.err);
   assert.is(await countRuns(), before, 'no new run was written');
-  const table = (s: string) => s.split('\n').filter((l) => l.includes('/tp1-pp1') || /deadline|tbt_ttft|ttft_tpot/.test(l)).join('\n');
+  // job, SLO, capacity and bracket; the probe and benchmark columns now say the runs came from the cache.
+  const table = (s: string) => s.split('\n').filter((l) => l.includes('/tp1-pp1  ')).map((l) => l.trim().split(/\s{2,}/).slice(0, 4).join(' | ')).join('\n');
+  assert.is(table(r.out).split('\n').length, 6);
   assert.fixture(table(r.out), table(first));
+  assert.is(r.out.match(/\(\d+ cached\)\s+0\.0 s/g)?.length, 6, r.out);
 });
 
 test('the catalog opens as a DuckDB file for ad-hoc SQL, through the sql command', () => {
