@@ -43,9 +43,13 @@ export async function buildSchedule(trace: Trace, qps: number, opts: ScheduleCon
  * file keeps the cache) or the spec itself for built-in distributions (plus the fitted model for synthetic).
  */
 export async function traceContentHash(trace: Trace, opts: ScheduleContext): Promise<string> {
-  const lengthBytes = await readLengthBytes(trace.lengths, opts);
+  // A declared sha256 already names the content (a download is checked against it), so a plan need not fetch it.
+  const declared = trace.lengths.type === 'csv' ? trace.lengths.sha256?.toLowerCase() ?? null : null;
+  const lengthBytes = declared ? null : await readLengthBytes(trace.lengths, opts);
   const arrivalBytes = await readArrivalBytes(trace.arrivals, opts);
-  const lengths = lengthBytes
+  const lengths = declared
+    ? { type: 'csv', sha256: declared }
+    : lengthBytes
     ? { type: 'csv', sha256: sha256Hex(lengthBytes) }
     : trace.lengths.type === 'synthetic'
       ? { ...trace.lengths, model: readSyntheticModels()[trace.lengths.name] }

@@ -1,26 +1,9 @@
 import type { Job } from '../types.ts';
-import { readSyntheticModels } from '../load/synthetic.ts';
-import { readTraceFile, sha256Hex, type TraceFileContext } from '../load/trace-file.ts';
+import { traceContentHash } from '../load/schedule.ts';
+import { sha256Hex, type TraceFileContext } from '../load/trace-file.ts';
 
 /** Bumped when the meaning of a stored run changes, so old runs are not mistaken for new ones. */
 export const RUN_FORMAT = 1;
-
-async function lengthsKey(job: Job, ctx: TraceFileContext): Promise<unknown> {
-  const l = job.trace.lengths;
-  if (l.type === 'csv') {
-    // The content, not the path: a moved file keeps its runs; an edited one does not. A declared sha256 is
-    // the content's name already (the download is checked against it), so a dry run need not fetch it.
-    return { type: 'csv', sha256: l.sha256 ?? sha256Hex(await readTraceFile(l, ctx)) };
-  }
-  if (l.type === 'synthetic') return { ...l, model: readSyntheticModels()[l.name] };
-  return l;
-}
-
-async function arrivalsKey(job: Job, ctx: TraceFileContext): Promise<unknown> {
-  const a = job.trace.arrivals;
-  if (a.type === 'timestamps') return { type: 'timestamps', sha256: sha256Hex(await readTraceFile({ path: a.path, url: null, sha256: null }, ctx)) };
-  return a;
-}
 
 /**
  * The cache key of a job's runs (with the QPS beside it): everything that shapes the load sent or the server
@@ -44,8 +27,7 @@ export async function jobFingerprint(job: Job, ctx: TraceFileContext): Promise<s
     sim: sim ? system.sim : null, // scheduler, hardware and cost profile of the simulated engine
     restartPerProbe: system.restartPerProbe, // a fresh server per probe measures a colder system
     parallel, // GPUs per server and how the model is split
-    lengths: await lengthsKey(job, ctx), // the requests' sizes (content hash for files)
-    arrivals: await arrivalsKey(job, ctx), // the arrival process (scaled by the QPS kept beside the key)
+    trace: await traceContentHash(trace, ctx), // lengths and arrivals by content (files) or by spec (built-ins)
     maxTotalTokens: trace.maxTotalTokens, // clipping changes the lengths
     requests: trace.requests, // how many requests a run holds
     seed: trace.seed, // which requests, which gaps, which prompts
