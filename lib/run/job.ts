@@ -60,7 +60,7 @@ export function createJobRuntime(job: Job, fingerprint: string, ctx: JobContext)
     else prompts = await createPromptMaker({ kind: 'tokenizer', tokenizer: job.model.tokenizer, cacheDir: ctx.cacheDir });
     return prompts;
   };
-  const runProbe: ProbeRunner = ctx.cachedOnly
+  const probe: ProbeRunner = ctx.cachedOnly
     ? async (qps) => {
         throw new Error(`${job.id} has no cached run at ${qps} QPS: the job ran elsewhere and did not leave it in ${ctx.cacheDir}`);
       }
@@ -75,6 +75,11 @@ export function createJobRuntime(job: Job, fingerprint: string, ctx: JobContext)
         signal: ctx.signal,
         progressLabel: job.id,
       });
+  // An interrupt stops the search before its next probe (a real run also aborts mid-flight, in the driver).
+  const runProbe: ProbeRunner = async (qps, opts) => {
+    if (ctx.signal?.aborted) throw Object.assign(new Error(`${job.id}: interrupted before the probe at ${qps} QPS`), { name: 'AbortError' });
+    return probe(qps, opts);
+  };
   const measure: Measure = isVirtual(job)
     ? virtualMeasure(job)
     : httpMeasure({ server: ensureServer, model: job.model.hfId, prompts: ensurePrompts, apiKey, client: job.client });
