@@ -40,13 +40,26 @@ const SLOS = [
   { name: 'tpot-ttft2s', type: 'ttft_tpot', ttft: { max: '2s', percentile: 0.9 }, tpot: { max: '30ms', percentile: 0.9 } },
 ];
 
-// Etalon's published bars (read off its capacity figure), the stdlib prototype's fit (simulator.md), and this
-// simulator's earlier fit with a plain bisection and plain-JS verdicts (same engine; bench/RESULTS.md history).
-const REFERENCE: Record<string, Record<string, [paper: number | null, prototype: number | null, plain: number]>> = {
-  'sharegpt/vllm': { fluidity: [4.0, 2.95, 2.71], tbt: [1.1, 1.17, 1.14], tpot: [3.0, 2.95, 2.74], 'tpot-ttft2s': [null, null, 2.74] },
-  'sharegpt/sarathi': { fluidity: [2.84, 2.73, 2.63], tbt: [1.07, 1.17, 1.07], tpot: [2.84, 1.17, 1.07], 'tpot-ttft2s': [2.84, 3.23, 2.99] },
-  'arxiv/vllm': { fluidity: [0.6, null, 3.5], tbt: [0.65, null, 1.01], tpot: [0.66, null, 3.73], 'tpot-ttft2s': [null, null, 3.73] },
-  'arxiv/sarathi': { fluidity: [0.62, null, 3.73], tbt: [0.34, null, 2.97], tpot: [1.16, null, 2.97], 'tpot-ttft2s': [null, null, 4.29] },
+// Etalon's published bars (read off its capacity figure) and the stdlib prototype's fit (simulator.md).
+const REFERENCE: Record<string, Record<string, [paper: number | null, prototype: number | null]>> = {
+  'sharegpt/vllm': { fluidity: [4.0, 2.95], tbt: [1.1, 1.17], tpot: [3.0, 2.95] },
+  'sharegpt/sarathi': { fluidity: [2.84, 2.73], tbt: [1.07, 1.17], tpot: [2.84, 1.17], 'tpot-ttft2s': [2.84, 3.23] },
+  'arxiv/vllm': { fluidity: [0.6, null], tbt: [0.65, null], tpot: [0.66, null] },
+  'arxiv/sarathi': { fluidity: [0.62, null], tbt: [0.34, null], tpot: [1.16, null] },
+};
+// This simulator's earlier fit, same engine, plain bisection to 2% and plain-JS verdicts (means of the seeds in
+// the first row of each profile's earlier table: 42-44 for vllm-0.5, 42 for vllm-0.6+).
+const PLAIN: Record<string, Record<string, Record<string, number>>> = {
+  'vllm-0.5': {
+    'sharegpt/vllm': { fluidity: 2.71, tbt: 1.14, tpot: 2.74, 'tpot-ttft2s': 2.74 },
+    'sharegpt/sarathi': { fluidity: 2.63, tbt: 1.07, tpot: 1.07, 'tpot-ttft2s': 2.99 },
+    'arxiv/vllm': { fluidity: 3.5, tbt: 1.01, tpot: 3.73, 'tpot-ttft2s': 3.73 },
+    'arxiv/sarathi': { fluidity: 3.73, tbt: 2.97, tpot: 2.97, 'tpot-ttft2s': 4.29 },
+  },
+  'vllm-0.6+': {
+    'sharegpt/vllm': { fluidity: 4.06, tbt: 1.56, tpot: 4.13, 'tpot-ttft2s': 4.13 },
+    'sharegpt/sarathi': { fluidity: 4.0, tbt: 2.56, tpot: 2.56, 'tpot-ttft2s': 4.63 },
+  },
 };
 
 const traceNames = (Object.keys(TRACES) as TraceName[]).filter((t) => existsSync(join(TRACES_DIR, TRACES[t].file)));
@@ -112,7 +125,8 @@ for (const key of traceNames.flatMap((t) => ['vllm', 'sarathi'].map((s) => `${t}
   const [trace, system] = key.split('/');
   for (const [slo, xs] of bySlo) {
     const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-    const [paper, proto, plain] = REFERENCE[key]?.[slo] ?? [null, null, null];
+    const [paper, proto] = REFERENCE[key]?.[slo] ?? [null, null];
+    const plain = PLAIN[args.cpu!]?.[key]?.[slo] ?? null;
     console.log(`| ${trace} | ${system} | ${slo} | ${fmt(paper)} | ${fmt(proto)} | ${fmt(plain)} | ${mean.toFixed(2)} | ${xs.map((x) => x.toFixed(2)).join(', ')} |`);
   }
 }
