@@ -118,7 +118,7 @@ try {
 
 const fmt = (x: number | null) => (x === null ? '-' : String(x));
 console.log(`CPU profile ${args.cpu}; strategy ${args.strategy}; ${requests} requests; seeds ${seeds.join(', ')}; ${runs} stored runs, ${simulatedS.toFixed(0)} simulated s in ${((performance.now() - wall0) / 1000).toFixed(0)} s wall\n`);
-console.log('| trace | system | SLO | paper | prototype | plain bisection (earlier) | headroom, Etalon search + SQL (mean) | per seed |');
+console.log(`| trace | system | SLO | paper | prototype | plain bisection (earlier) | headroom: ${args.strategy} search + SQL metrics (mean) | per seed |`);
 console.log('|---|---|---|---|---|---|---|---|');
 for (const key of traceNames.flatMap((t) => ['vllm', 'sarathi'].map((s) => `${t}/${s}`)).filter((k) => caps.has(k))) {
   const bySlo = caps.get(key)!;
