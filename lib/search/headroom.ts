@@ -30,7 +30,7 @@ export interface HeadroomTuning {
   scoutPct: number;
 }
 
-export const HEADROOM_TUNING: HeadroomTuning = { growth: 4, shrink: 2, bias: 0.5, scoutFraction: 0.15, scoutMinSeconds: 20, scoutPct: 20 };
+export const HEADROOM_TUNING: HeadroomTuning = { growth: 4, shrink: 2, bias: 0.5, scoutFraction: 0.1, scoutMinSeconds: 20, scoutPct: 20 };
 
 export type HeadroomSettings = Pick<SearchSettings, 'startQps' | 'maxIterations' | 'granularityPct' | 'minQps' | 'maxQps'>;
 
