@@ -88,8 +88,8 @@ export interface BenchmarkResult {
 }
 
 /** One run of a job at one QPS (no search), stored like any probe and judged against the job's SLOs. */
-export async function benchmark(plan: WorkflowPlan, planned: PlannedJob, qps: number, opts: { gpus?: number[] } = {}): Promise<BenchmarkResult> {
-  return withStore(plan.cacheDir, async (store) => {
+export async function benchmark(plan: WorkflowPlan, planned: PlannedJob, qps: number, opts: { gpus?: number[]; store?: Store } = {}): Promise<BenchmarkResult> {
+  const run = async (store: Store): Promise<BenchmarkResult> => {
     const rt = createJobRuntime(planned.job, planned.fingerprint, {
       store, cacheDir: plan.cacheDir, baseDir: path.dirname(plan.workflow.file), gpus: opts.gpus ?? [],
     });
@@ -103,7 +103,9 @@ export async function benchmark(plan: WorkflowPlan, planned: PlannedJob, qps: nu
     } finally {
       await rt.close();
     }
-  });
+  };
+  // A caller running many benchmarks passes its open store; otherwise one is opened for this run.
+  return opts.store ? run(opts.store) : withStore(plan.cacheDir, run);
 }
 
 export type { Job };

@@ -16,17 +16,18 @@ export async function main(argv: string[]): Promise<number> {
   const qpsList = String(values.qps ?? '').split(',').filter(Boolean).map(Number);
   if (qpsList.length === 0 || qpsList.some((q) => !(q > 0))) throw new UsageError(`bench: --qps expects positive numbers separated by commas, like 2,4,8; got "${values.qps ?? ''}"`);
   const plan = await planWorkflow(positionals[0], { cacheDir: String(values.cache), only: (values.only as string | undefined) ?? null });
-  for (const planned of plan.jobs) {
-    process.stdout.write(chalk.bold(`${planned.job.id}`) + '\n');
-    for (const qps of qpsList) {
-      const r = await benchmark(plan, planned, qps);
-      const store = await openStore(plan.cacheDir);
-      try {
+  const store = await openStore(plan.cacheDir);
+  try {
+    for (const planned of plan.jobs) {
+      process.stdout.write(chalk.bold(`${planned.job.id}`) + '\n');
+      for (const qps of qpsList) {
+        const r = await benchmark(plan, planned, qps, { store });
         process.stdout.write(await formatRunSummary(store, r.runId, qps, r.evaluation.verdicts, r.evaluation.invalidReason) + '\n');
-      } finally {
-        await store.close();
       }
     }
+    await store.refreshCatalog();
+  } finally {
+    await store.close();
   }
   process.stdout.write(chalk.dim(`runs stored in ${path.relative(process.cwd(), plan.cacheDir) || '.'}; query them with npx zx run.mjs sql\n`));
   return EXIT.ok;

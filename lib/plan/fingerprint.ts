@@ -1,6 +1,7 @@
 import type { Job } from '../types.ts';
 import { traceContentHash } from '../load/schedule.ts';
-import { sha256Hex, type TraceFileContext } from '../load/trace-file.ts';
+import type { TraceFileContext } from '../load/trace-file.ts';
+import { hashKey } from '../hash.ts';
 
 /** Bumped when the meaning of a stored run changes, so old runs are not mistaken for new ones. */
 export const RUN_FORMAT = 1;
@@ -37,12 +38,5 @@ export async function jobFingerprint(job: Job, ctx: TraceFileContext): Promise<s
     timeoutNs: client.timeoutNs, // when a slow request is cut and counted failed
     drainNs: client.drainNs, // when stragglers are cancelled
   };
-  return sha256Hex(canonicalJson(key)).slice(0, 16);
-}
-
-/** JSON with object keys sorted, so equal values always hash equally. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
-  );
+  return hashKey(key, 16);
 }

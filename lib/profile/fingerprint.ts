@@ -1,7 +1,7 @@
 // The cache key of a prefill profile: what shapes how fast the server prefills one prompt, and nothing else.
 // The trace, the load, the SLOs and the search are left out, so every job on the same server shares one profile.
 
-import { createHash } from 'node:crypto';
+import { hashKey } from '../hash.ts';
 import type { Job } from '../types.ts';
 
 /** Bumped when the meaning of a stored profile changes. */
@@ -26,11 +26,5 @@ export function profileFingerprint(job: Job): string {
     profile, // lengths, repetitions and decode length measured
     endpoint: client.endpoint, // chat adds a template: other prompt tokens
   };
-  return createHash('sha256').update(canonicalJson(key)).digest('hex').slice(0, 16);
-}
-
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
+  return hashKey(key, 16);
 }

@@ -90,7 +90,7 @@ export function createJobRuntime(job: Job, fingerprint: string, ctx: JobContext)
         return prefillTable(predictor, lengths);
       }
     : null;
-  return { runProbe, prefill, measure, ensureServer, close: stopServer };
+  return { runProbe, prefill, close: stopServer };
 }
 
 /** Searches one job's capacity for every SLO it carries; the server (if any) is stopped whatever happens. */

@@ -6,22 +6,13 @@
 // (type, bounds, percentiles; not its name or scope), so an SLO whose bounds changed is not taken as settled.
 // A complete run needs none of this: it is evidence for every SLO.
 
-import { createHash } from 'node:crypto';
+import { hashKey } from '../hash.ts';
 import type { Slo } from '../types.ts';
-
-function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const entries = Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
 
 /** A short hash of what defines an SLO's verdict (not its name or scope). */
 export function sloKey(slo: Slo): string {
   const { name: _name, appliesTo: _scope, ...definition } = slo;
-  return createHash('sha256').update(canonicalJson(definition)).digest('hex').slice(0, 12);
+  return hashKey(definition, 12);
 }
 
 export interface StopRecord {

@@ -19,23 +19,8 @@ import { StoreError } from './errors.ts';
 export type { Evaluation } from '../metrics/evaluate.ts';
 export { StoreError } from './errors.ts';
 
-export interface RunInfo {
-  runId: string;
-  fingerprint: string;
-  qps: number;
-  jobId: string;
-  model: string;
-  system: string;
-  trace: string;
-  seed: number;
-  startedAt: string;
-  durationNs: number;
-  clock: 'real' | 'virtual';
-  complete: boolean;
-  stopReason: string | null;
-  lagP99Ns: number;
-  requests: number;
-}
+/** A stored run's header: its RunEvents without the events, plus its id and request count. */
+export type RunInfo = Omit<RunEvents, 'requests' | 'serverSamples'> & { runId: string; requests: number };
 
 export interface Store {
   readonly dir: string;
