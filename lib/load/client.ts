@@ -1,9 +1,10 @@
-// One streamed request over node:http (fetch merged chunks and was 3x worse, architecture.md; a raw socket
-// would save ~6 us of ~28 us per token, bench/RESULTS.md): records when it was written, every token's
-// run-clock time, and how it ended.
-import http from 'node:http';
-import https from 'node:https';
+// One streamed request over our own HTTP/1.1 client (http1.ts, pool.ts): records when it was written, every
+// token's run-clock time, and how it ended. node:http cost ~29 us of CPU per streamed token here, fetch was 3x
+// worse at p99 (architecture.md); reading the socket straight into the response parser costs less than half
+// (bench/RESULTS.md), and at 25k tokens/s that CPU is what decides how late a token is seen.
 import type { RequestEvents, RequestStatus } from '../types.ts';
+import { Http1ResponseParser, HttpProtocolError, type ResponseHead } from './http1.ts';
+import { ConnectionPool, type Conn, type ConnHandler } from './pool.ts';
 import { SseParser } from './sse.ts';
 import { StreamState } from './stream-state.ts';
 import { setStrictTimeout, type StrictTimer } from './strict-timer.ts';
@@ -11,7 +12,7 @@ import { setStrictTimeout, type StrictTimer } from './strict-timer.ts';
 export interface Target {
   /** Full URL of the endpoint, e.g. http://127.0.0.1:8000/v1/completions. */
   url: URL;
-  agent: http.Agent;
+  pool: ConnectionPool;
   /** Bearer token; only ever put in the Authorization header. */
   apiKey: string | null;
 }
@@ -26,45 +27,64 @@ export interface PreparedRequest {
 
 export interface InFlight {
   done: Promise<RequestEvents>;
+  /** Token times seen so far (the live array: it grows until the request ends). */
+  readonly tokenNs: readonly number[];
+  readonly sentNs: number;
   /** End the request now with this status (e.g. 'cancelled' at the end of the run). */
   cancel(status: RequestStatus, reason: string): void;
 }
 
-// LIFO: reuse the most recently freed socket, so the ones left idle are the ones that age out; FIFO kept
-// reusing the longest-idle sockets, the ones a server's keep-alive timeout is about to close under us.
-export function createAgent(url: URL): http.Agent {
-  const options = { keepAlive: true, maxSockets: Infinity, maxFreeSockets: 4096, scheduling: 'lifo' as const };
-  return url.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
+export function createTarget(url: URL, apiKey: string | null, pool = new ConnectionPool(url)): Target {
+  return { url, pool, apiKey };
+}
+
+/** How long a finished stream may take to send its last bytes before its connection is closed instead of reused. */
+const DRAIN_MS = 10_000;
+
+/** The request head and body as one buffer: one write, one syscall. */
+function encodeRequest(target: Target, req: PreparedRequest): Buffer {
+  const u = target.url;
+  let head = `POST ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\n` +
+    `Content-Length: ${req.body.length}\r\nAccept: text/event-stream\r\nConnection: keep-alive\r\n` +
+    // Lets a server's own log (the simulated engine's emission log) be joined to our records.
+    `X-Request-Id: ${req.idx}\r\n`;
+  if (target.apiKey) head += `Authorization: Bearer ${target.apiKey}\r\n`;
+  return Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), req.body]);
 }
 
 /** Send `req` now. `nowNs` reads the run clock. */
 export function startRequest(target: Target, req: PreparedRequest, timeoutNs: number, nowNs: () => number): InFlight {
   const state = new StreamState();
-  const parser = new SseParser();
-  let httpStatus: number | null = null;
+  const sse = new SseParser();
+  const wire = encodeRequest(target, req);
+  let head: ResponseHead | null = null;
   let finished = false;
+  let complete = false;
+  let retried = false;
   let sentNs = 0;
+  let readNs = 0;
+  let events = 0;
+  let preview = ''; // the first bytes, to show what came back when it was not an event stream
+  let errorText = '';
+  let conn!: Conn;
+  let parser!: Http1ResponseParser;
   let timer: StrictTimer | undefined;
+  let drainTimer: NodeJS.Timeout | undefined;
   let resolveDone!: (r: RequestEvents) => void;
   const done = new Promise<RequestEvents>((r) => (resolveDone = r));
-  const headers: Record<string, string | number> = {
-    'content-type': 'application/json',
-    'content-length': req.body.length,
-    accept: 'text/event-stream',
-    // Lets a server's own log (the simulated engine's emission log) be joined to our records.
-    'x-request-id': String(req.idx),
-  };
-  if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
-  const mod = target.url.protocol === 'https:' ? https : http;
-  let client!: http.ClientRequest;
-  let retried = false;
+  const httpStatus = () => head?.status ?? null;
+  const streaming = () => head !== null && head.status < 400;
 
   const finish = (status: RequestStatus, error: string | null) => {
     if (finished) return;
     finished = true;
     timer?.clear();
     const endNs = nowNs();
-    if (status !== 'ok') client.destroy();
+    if (!complete) {
+      // An ok stream may still owe its closing bytes: drained, the connection goes back (onComplete).
+      if (status === 'ok') drainTimer = setTimeout(() => target.pool.discard(conn), DRAIN_MS).unref();
+      else target.pool.discard(conn);
+    }
     resolveDone({
       idx: req.idx,
       scheduledNs: req.scheduledNs,
@@ -74,7 +94,7 @@ export function startRequest(target: Target, req: PreparedRequest, timeoutNs: nu
       outputTokensRequested: req.outputTokens,
       outputTokens: state.completionTokens ?? state.tokenNs.length,
       status,
-      httpStatus,
+      httpStatus: httpStatus(),
       error,
       tokenSource: state.tokenSource,
       tokenNs: state.tokenNs,
@@ -82,68 +102,99 @@ export function startRequest(target: Target, req: PreparedRequest, timeoutNs: nu
     });
   };
 
-  const onEvents = (events: { event: string; data: string }[], tNs: number) => {
-    for (const ev of events) {
+  const onEvents = (evs: { event: string; data: string }[], tNs: number) => {
+    events += evs.length;
+    for (const ev of evs) {
       const outcome = state.take(ev.event, ev.data, tNs);
       if (outcome.error) return finish('stream_error', outcome.error);
       if (outcome.done) return finish('ok', null);
     }
   };
 
-  const open = (agent: http.Agent | false) => {
-    const c = mod.request(target.url, { method: 'POST', agent, headers });
-    client = c;
-    c.on('response', (res) => {
-      httpStatus = res.statusCode ?? null;
-      if (httpStatus === null || httpStatus >= 400) {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (s: string) => {
-          if (text.length < 600) text += s;
-        });
-        res.on('end', () => finish('http_error', `HTTP ${httpStatus}: ${text.trim().slice(0, 500)}`));
-        res.on('error', () => finish('http_error', `HTTP ${httpStatus} (body cut off)`));
+  const cutShort = (why: string) => {
+    if (finished) return;
+    if (head === null) finish('stream_error', `request failed before a response: ${why}`);
+    else if (streaming()) finish('stream_error', `stream failed after ${state.tokenNs.length} tokens: ${why}`);
+    else finish('http_error', `HTTP ${head.status} (body cut off: ${why})`);
+  };
+
+  // The whole response has arrived and no event decided the outcome yet.
+  const settle = () => {
+    if (!streaming()) return finish('http_error', `HTTP ${head!.status}: ${errorText.trim().slice(0, 500)}`);
+    onEvents(sse.end(), nowNs());
+    if (finished) return;
+    if (state.sawFinish) finish('ok', null);
+    else if (events === 0) finish('stream_error', `expected a server-sent event stream, got ${head!.headers.get('content-type') ?? 'no content-type'}: ${JSON.stringify(preview.slice(0, 200))}`);
+    else finish('stream_error', `stream ended without [DONE] or a finish_reason after ${state.tokenNs.length} tokens`);
+  };
+
+  const newParser = () => new Http1ResponseParser({
+    onHead(h) {
+      head = h;
+    },
+    onBody(buf, start, end) {
+      if (finished) return; // after [DONE] the rest is drained so the connection can be reused
+      if (!streaming()) {
+        if (errorText.length < 600) errorText += Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8');
         return;
       }
-      let head = ''; // the first bytes, to show what came back when it was not an event stream
-      let events = 0;
-      res.on('data', (buf: Buffer) => {
-        if (finished) return; // after [DONE] the rest is drained so the socket can be reused
-        const tNs = nowNs(); // read the clock before any parsing: the token arrived now
-        if (head.length < 200) head += buf.toString('utf8', 0, 200);
-        const evs = parser.push(buf);
-        events += evs.length;
-        onEvents(evs, tNs);
-      });
-      res.on('end', () => {
-        if (finished) return;
-        onEvents(parser.end(), nowNs());
-        if (finished) return;
-        if (state.sawFinish) finish('ok', null);
-        else if (events === 0) finish('stream_error', `expected a server-sent event stream, got ${res.headers['content-type'] ?? 'no content-type'}: ${JSON.stringify(head.slice(0, 200))}`);
-        else finish('stream_error', `stream ended without [DONE] or a finish_reason after ${state.tokenNs.length} tokens`);
-      });
-      res.on('aborted', () => finish('stream_error', `connection closed mid-stream after ${state.tokenNs.length} tokens`));
-      res.on('error', (err) => finish('stream_error', `stream failed after ${state.tokenNs.length} tokens: ${err.message}`));
-    });
-    c.on('error', (err) => {
-      if (c !== client) return; // the attempt given up for a retry
-      const code = (err as NodeJS.ErrnoException).code;
-      // A kept-alive socket the server closed just as we reused it: the request never reached the server, so
-      // send it once more on a fresh connection (sentNs stays the first send: the lag is real).
-      if (!finished && !retried && httpStatus === null && c.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE')) {
-        retried = true;
-        return open(false);
+      const bytes = buf.subarray(start, end);
+      if (preview.length < 200) preview += Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(200, bytes.length)).toString('utf8');
+      onEvents(sse.push(bytes), readNs);
+    },
+    onComplete(keepAlive) {
+      complete = true;
+      if (drainTimer) clearTimeout(drainTimer);
+      if (!finished) settle();
+      if (keepAlive) target.pool.release(conn);
+      else target.pool.discard(conn);
+    },
+  });
+
+  const handler: ConnHandler = {
+    onData(buf, n) {
+      readNs = nowNs(); // read the clock before any parsing: the bytes arrived now
+      try {
+        parser.push(buf, 0, n);
+      } catch (e) {
+        // Thrown inside a socket callback nothing would catch it: end this request, keep the run going.
+        target.pool.discard(conn);
+        cutShort(e instanceof HttpProtocolError ? `malformed HTTP response: ${e.message}` : `client error: ${(e as Error)?.stack ?? String(e)}`);
       }
-      finish('stream_error', httpStatus === null
-        ? `request failed before a response: ${code ?? err.message}`
-        : `stream failed after ${state.tokenNs.length} tokens: ${code ?? err.message}`);
-    });
-    c.end(req.body);
+    },
+    onEnd() {
+      if (complete) return;
+      // A kept-alive connection the server closed just as we reused it: the request never reached the server.
+      if (retryable()) return retry();
+      try {
+        parser.end();
+      } catch {
+        target.pool.discard(conn);
+        cutShort('the server closed the connection');
+      }
+    },
+    onError(err) {
+      if (complete && finished) return;
+      if (retryable() && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) return retry();
+      target.pool.discard(conn);
+      cutShort(err.code ?? err.message);
+    },
+  };
+
+  const retryable = () => !finished && !retried && conn.reused && !parser.started;
+  const retry = () => {
+    // Sent once more on a fresh connection (sentNs stays the first send: the lag is real).
+    retried = true;
+    target.pool.discard(conn);
+    parser = newParser();
+    conn = target.pool.acquireFresh(handler);
+    conn.socket.write(wire);
   };
 
   sentNs = nowNs();
-  open(target.agent);
+  parser = newParser();
+  conn = target.pool.acquire(handler);
+  conn.socket.write(wire);
   timer = setStrictTimeout(() => finish('timeout', `no complete response within ${timeoutNs / 1e9} s`), timeoutNs / 1e6);
-  return { done, cancel: (status, reason) => finish(status, reason) };
+  return { done, tokenNs: state.tokenNs, sentNs, cancel: (status, reason) => finish(status, reason) };
 }

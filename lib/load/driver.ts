@@ -7,7 +7,7 @@ import type { PreparedRequest } from './client.ts';
 import type { PromptMaker } from './prompts.ts';
 import type { Progress } from './progress.ts';
 import { buildRequestBody, endpointPath } from './request-body.ts';
-import { Shard, type ShardConfig } from './shard.ts';
+import type { PartialDelta, ShardConfig } from './shard.ts';
 import { quantileCont } from './stats.ts';
 import type { FromWorker, ToWorker } from './worker.ts';
 
@@ -20,6 +20,10 @@ export interface LoadOptions {
   prompts: PromptMaker;
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
+  /**
+   * Asked every POLL_MS with every request that ended and every one still streaming (status 'ok', endNs null,
+   * its tokens so far, as of the lane's last report ~100 ms ago); true ends the run.
+   */
   shouldStop?: (requests: readonly RequestEvents[], nowNs: number) => boolean;
 }
 
@@ -38,11 +42,18 @@ const POLL_MS = 200;
 const WARMUP_OUTPUT_TOKENS = 16;
 /** Lead time between the start order and the run clock's zero, so every worker starts on time. */
 const START_LEAD_NS = 50_000_000;
+/**
+ * Young generation of a sending thread. The default starts at 1 MiB semi-spaces and grows slowly; with every
+ * token time kept until the run ends, scavenges then came every ~100 ms and took 1-9 ms each, late-reading
+ * every token due meanwhile. 64 MiB semi-spaces (a few hundred MiB at most per thread) make them rare.
+ */
+const YOUNG_GENERATION_MB = 192;
 
 /**
- * Threads for a schedule: 1 (this thread) up to the offered token rate one thread keeps up with, leaving one
- * core free (bench/load-ceiling.ts on 2 shared cores: 2 threads kept up with fewer QPS than 1, so a 2-core
- * machine stays single-threaded unless asked otherwise).
+ * Sending threads for a schedule: one per TOKENS_PER_SECOND_PER_THREAD of offered output tokens, leaving one
+ * core to the coordinating thread (bench/load-ceiling.ts on 2 shared cores: 2 threads kept up with fewer QPS
+ * than 1, so a 2-core machine uses one unless asked otherwise). Requests are always sent from worker threads,
+ * never from the coordinating one, whose early-stop checks and bookkeeping would otherwise delay token reads.
  */
 export function pickWorkerCount(schedule: ScheduledRequest[], requested: number, cores = availableParallelism()): number {
   if (requested > 0) return requested;
@@ -92,7 +103,23 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     url, apiKey: opts.apiKey ?? null, timeoutNs: client.timeoutNs,
     requests: share(requests, k), warmup: share(warmup, k), deadlineNs: lastArrivalNs + client.drainNs,
   }));
-  const lanes = threads === 1 ? [createLocalLane(configs[0]!)] : configs.map(createWorkerLane);
+  const lanes = configs.map(createWorkerLane);
+  // Requests still streaming, as far as the lanes last reported them: early-stop rules judge them too.
+  const partials = new Map<number, RequestEvents>();
+  const byIdx = new Map(schedule.map((r) => [r.idx, r]));
+  const onPartial = (d: PartialDelta) => {
+    let p = partials.get(d.idx);
+    if (!p) {
+      const r = byIdx.get(d.idx)!;
+      p = {
+        idx: r.idx, scheduledNs: r.scheduledNs, sentNs: d.sentNs, promptTokensRequested: r.promptTokens, promptTokens: null,
+        outputTokensRequested: r.outputTokens, outputTokens: null, status: 'ok', httpStatus: null, error: null,
+        tokenSource: 'chunks', tokenNs: [], endNs: null,
+      };
+      partials.set(d.idx, p);
+    }
+    for (const t of d.tokenNs) p.tokenNs.push(t);
+  };
 
   const results: RequestEvents[] = [];
   try {
@@ -100,9 +127,12 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     if (opts.signal?.aborted) throw abortError();
     // The clock's zero: every scheduledNs, sentNs and token time is relative to it.
     const startedAt = new Date().toISOString();
-    const runStartNs = process.hrtime.bigint() + BigInt(threads === 1 ? 0 : START_LEAD_NS);
+    const runStartNs = process.hrtime.bigint() + BigInt(START_LEAD_NS);
     const nowNs = () => Number(process.hrtime.bigint() - runStartNs);
-    const all = Promise.all(lanes.map((l) => l.run(runStartNs, (r) => results.push(r))));
+    const all = Promise.all(lanes.map((l) => l.run(runStartNs, (r) => {
+      partials.delete(r.idx);
+      results.push(r);
+    }, onPartial)));
 
     let stopReason: string | null = null;
     const stopAll = (reason: string) => {
@@ -124,7 +154,9 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
         inFlight: counts.reduce((s, c) => s + c.inFlight, 0),
         elapsedNs: Math.max(0, t), remainingNs: Math.max(0, lastArrivalNs - t),
       });
-      if (!final && opts.shouldStop && stopReason === null && opts.shouldStop(results, t)) stopAll('stopped early: the outcome was settled');
+      if (!final && opts.shouldStop && stopReason === null && opts.shouldStop([...results, ...partials.values()], t)) {
+        stopAll('stopped early: the outcome was settled');
+      }
     };
     const poll = setInterval(() => report(), POLL_MS);
     try {
@@ -163,27 +195,19 @@ function offeredQps(schedule: ScheduledRequest[]): number {
 
 interface Lane {
   ready: Promise<void>;
-  run(runStartNs: bigint, onResult: (r: RequestEvents) => void): Promise<void>;
+  run(runStartNs: bigint, onResult: (r: RequestEvents) => void, onPartial: (d: PartialDelta) => void): Promise<void>;
   stop(reason: string): void;
   counts(): { sent: number; inFlight: number };
   close(): Promise<void>;
 }
 
-function createLocalLane(config: ShardConfig): Lane {
-  const shard = new Shard(config);
-  return {
-    ready: shard.warmup(),
-    run: (start, onResult) => shard.run(start, onResult),
-    stop: (reason) => shard.stop('cancelled', reason),
-    counts: () => shard.counts(),
-    close: async () => {},
-  };
-}
-
 function createWorkerLane(config: ShardConfig): Lane {
-  const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: config, execArgv: [] });
+  const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
+    workerData: config, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+  });
   let counts = { sent: 0, inFlight: 0 };
   let onResult: (r: RequestEvents) => void = () => {};
+  let onPartial: (d: PartialDelta) => void = () => {};
   let resolveReady!: () => void, resolveRun!: () => void, fail!: (e: Error) => void;
   const ready = new Promise<void>((r) => (resolveReady = r));
   const ran = new Promise<void>((r) => (resolveRun = r));
@@ -194,6 +218,7 @@ function createWorkerLane(config: ShardConfig): Lane {
     else if (msg.type === 'finished') resolveRun();
     else {
       counts = { sent: msg.sent, inFlight: msg.inFlight };
+      for (const d of msg.partials) onPartial(d);
       for (const r of msg.results) onResult(r);
     }
   });
@@ -201,8 +226,9 @@ function createWorkerLane(config: ShardConfig): Lane {
   worker.on('exit', (code) => fail(new Error(`Load worker thread exited (code ${code}) before the run ended`)));
   return {
     ready: Promise.race([ready, failed]),
-    run: (start, cb) => {
+    run: (start, cb, partial) => {
       onResult = cb;
+      onPartial = partial;
       worker.postMessage({ type: 'start', runStartNs: start.toString() } satisfies ToWorker);
       return Promise.race([ran, failed]);
     },

@@ -1,7 +1,7 @@
 // The open-loop sender for one thread's share of a run: sends each request when it is due, whatever is in
 // flight, and reports each request's events as it ends. Used in-process, or inside a worker thread.
 import type { RequestEvents, RequestStatus } from '../types.ts';
-import { createAgent, startRequest, type InFlight, type PreparedRequest, type Target } from './client.ts';
+import { createTarget, startRequest, type InFlight, type PreparedRequest, type Target } from './client.ts';
 import { setStrictTimeout, type StrictTimer } from './strict-timer.ts';
 
 export interface ShardConfig {
@@ -20,11 +20,20 @@ export interface ShardCounts {
   inFlight: number;
 }
 
+/** Tokens a request still in flight received since the last report (its first report carries sentNs). */
+export interface PartialDelta {
+  idx: number;
+  sentNs: number;
+  tokenNs: number[];
+}
+
 export class Shard {
   private target: Target;
   private pending: PreparedRequest[];
   private next = 0;
   private inFlight = new Map<number, InFlight>();
+  /** Tokens of each in-flight request already reported by takeDeltas. */
+  private reported = new Map<number, number>();
   private sent = 0;
   private stopped: { status: RequestStatus; reason: string } | null = null;
   private runStartNs = 0n;
@@ -35,7 +44,7 @@ export class Shard {
 
   constructor(private config: ShardConfig) {
     const url = new URL(config.url);
-    this.target = { url, agent: createAgent(url), apiKey: config.apiKey };
+    this.target = createTarget(url, config.apiKey);
     this.pending = [...config.requests].sort((a, b) => a.scheduledNs - b.scheduledNs || a.idx - b.idx);
   }
 
@@ -48,6 +57,18 @@ export class Shard {
 
   counts(): ShardCounts {
     return { sent: this.sent, inFlight: this.inFlight.size };
+  }
+
+  /** What requests in flight received since the last call: early-stop rules judge them before they end. */
+  takeDeltas(): PartialDelta[] {
+    const out: PartialDelta[] = [];
+    for (const [idx, f] of this.inFlight) {
+      const from = this.reported.get(idx);
+      if (from !== undefined && from === f.tokenNs.length) continue;
+      out.push({ idx, sentNs: f.sentNs, tokenNs: f.tokenNs.slice(from ?? 0) });
+      this.reported.set(idx, f.tokenNs.length);
+    }
+    return out;
   }
 
   private nowNs = (): number => Number(process.hrtime.bigint() - this.runStartNs);
@@ -102,6 +123,7 @@ export class Shard {
     this.inFlight.set(r.idx, flight);
     flight.done.then((events) => {
       this.inFlight.delete(r.idx);
+      this.reported.delete(r.idx);
       this.onResult(events);
       this.maybeSettle();
     });
@@ -110,7 +132,7 @@ export class Shard {
   private maybeSettle(): void {
     if (this.next < this.pending.length || this.inFlight.size > 0 || !this.settle) return;
     this.deadlineTimer?.clear();
-    this.target.agent.destroy();
+    this.target.pool.destroy();
     const settle = this.settle;
     this.settle = null;
     settle();

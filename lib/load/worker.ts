@@ -2,12 +2,12 @@
 // (process.hrtime is process-wide, so every thread reads the same clock).
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RequestEvents } from '../types.ts';
-import { Shard, type ShardConfig } from './shard.ts';
+import { Shard, type PartialDelta, type ShardConfig } from './shard.ts';
 
 export type ToWorker = { type: 'start'; runStartNs: string } | { type: 'stop'; reason: string };
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'results'; results: RequestEvents[]; sent: number; inFlight: number }
+  | { type: 'results'; results: RequestEvents[]; partials: PartialDelta[]; sent: number; inFlight: number }
   | { type: 'finished' };
 
 const port = parentPort!;
@@ -19,7 +19,7 @@ let batch: RequestEvents[] = [];
 
 function flush(): void {
   const counts = shard.counts();
-  port.postMessage({ type: 'results', results: batch, sent: counts.sent, inFlight: counts.inFlight } satisfies FromWorker);
+  port.postMessage({ type: 'results', results: batch, partials: shard.takeDeltas(), sent: counts.sent, inFlight: counts.inFlight } satisfies FromWorker);
   batch = [];
 }
 

@@ -3,7 +3,7 @@
 // The server and the prompt maker may be given lazily: a profile found in the cache then starts nothing.
 
 import type { ClientSettings } from '../types.ts';
-import { createAgent, startRequest, type Target } from '../load/client.ts';
+import { createTarget, startRequest, type Target } from '../load/client.ts';
 import { buildRequestBody, endpointPath } from '../load/request-body.ts';
 import type { Measure } from './profile.ts';
 
@@ -50,7 +50,7 @@ export function httpMeasure(opts: HttpMeasureOptions): Measure {
     if (!target) {
       const base = opts.baseUrl ?? (await opts.server!()).baseUrl;
       const url = new URL(openAiRoot(base) + endpointPath(endpoint));
-      target = { url, agent: createAgent(url), apiKey: opts.apiKey ?? null };
+      target = createTarget(url, opts.apiKey ?? null);
     }
     prompts ??= typeof opts.prompts === 'function' ? await opts.prompts() : opts.prompts;
     return [target, prompts];

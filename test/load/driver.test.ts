@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ClientSettings, ScheduledRequest } from '../../lib/types.ts';
+import type { ClientSettings, RequestEvents, ScheduledRequest } from '../../lib/types.ts';
 import { computeLagP99Ns, pickWorkerCount, runLoad, TOKENS_PER_SECOND_PER_THREAD } from '../../lib/load/driver.ts';
 import { createPromptMaker } from '../../lib/load/prompts.ts';
 import { startStreamServer, type Behaviour } from '../fixtures/load/stream-server.ts';
@@ -137,6 +137,33 @@ test('shouldStop ends the run early: in-flight and unsent requests are cancelled
     assert.ok(cancelled.length > 20);
     assert.ok(cancelled.some((r) => r.sentNs === null) && cancelled.some((r) => r.sentNs !== null));
     assert.ok(result.durationNs < 1.5e9, `stopped at ${result.durationNs / 1e6} ms`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('shouldStop sees requests still streaming, with the tokens they have received so far', async () => {
+  // 2 requests of 40 tokens 50 ms apart take 2 s each; the check stops the run once one of them, unfinished,
+  // has 5 tokens: an early-stop rule can call a request late before it ends.
+  const server = await startStreamServer({ tokenIntervalMs: 50, usage: true });
+  try {
+    let streaming: RequestEvents | undefined;
+    const result = await runLoad({
+      baseUrl: server.url, model: 'm', client: client(), schedule: evenly(2, 10, 5, 40),
+      prompts: await createPromptMaker({ kind: 'sim' }),
+      shouldStop: (reqs) => {
+        streaming = reqs.find((r) => r.endNs === null && r.tokenNs.length >= 5);
+        return streaming !== undefined;
+      },
+    });
+    assert.ok(streaming, 'a request in flight was offered');
+    assert.is(streaming!.status, 'ok');
+    assert.ok(streaming!.sentNs !== null && streaming!.sentNs >= streaming!.scheduledNs);
+    assert.ok(streaming!.tokenNs.every((t, i) => t > streaming!.sentNs! && (i === 0 || t >= streaming!.tokenNs[i - 1]!)));
+    const final = result.requests.find((r) => r.idx === streaming!.idx)!;
+    assert.is(final.status, 'cancelled');
+    assert.equal(final.tokenNs.slice(0, streaming!.tokenNs.length), streaming!.tokenNs, 'the partial view agrees with the final record');
+    assert.ok(result.durationNs < 1.5e9, `stopped at ${result.durationNs / 1e6} ms, long before the streams end`);
   } finally {
     await server.close();
   }
