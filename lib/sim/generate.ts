@@ -5,10 +5,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimFaults } from '../types.ts';
 import type { EmissionLog } from './emission-log.ts';
 import type { SimRequest } from './engine.ts';
+import { frameChunk, isAscii, writeChunk } from './chunked.ts';
 import { ApiError, chunkFormatter, formatCompletion, type GenerationRequest } from './openai.ts';
 import type { Clock, RealtimeDriver } from './realtime.ts';
 import type { ServerCounters } from './prometheus.ts';
-import { outputToken } from './words.ts';
+import { OUTPUT_WORD_COUNT, outputToken } from './words.ts';
 
 export interface GenerateContext {
   driver: RealtimeDriver;
@@ -29,6 +30,11 @@ export function serveGeneration(ctx: GenerateContext, gen: GenerationRequest, re
   const logId = typeof header === 'string' && header !== '' ? header.replace(/[,\r\n]/g, '_') : id;
   const createdS = Math.floor(Date.now() / 1000);
   const fmt = chunkFormatter(gen, id, createdS);
+  // Everything in a chunk is ASCII except, possibly, the served model name.
+  const ascii = isAscii(gen.model);
+  const logStream = ctx.emissionLog?.openStream(logId) ?? -1;
+  // Without per-chunk usage a stream's middle chunks repeat with the output word: build (and frame) each once.
+  const repeated: ({ data: string; framed: string } | undefined)[] | null = gen.continuousUsage ? null : new Array(OUTPUT_WORD_COUNT);
   const { dropAfterTokens, stallNs } = ctx.faults;
   let text = '';
   let written = 0;
@@ -51,22 +57,34 @@ export function serveGeneration(ctx: GenerateContext, gen: GenerationRequest, re
 
   const writeToken = (index: number, simNs: number, last: boolean): void => {
     if (done || res.destroyed) return;
-    const tokenText = outputToken(index);
-    if (gen.stream) {
-      // The chat stream's role chunk goes out with the first token, as vLLM sends it: one write, one syscall.
-      const chunk = fmt.token(tokenText, index + 1, last);
-      res.write(index === 0 && gen.endpoint === 'chat' ? fmt.role() + chunk : chunk);
-      ctx.emissionLog?.record(logId, index, simNs, ctx.clock.nowNs());
-    } else text += tokenText;
     written = index + 1;
     ctx.counters.generationTokens += 1;
+    if (gen.stream) {
+      // The chat stream's role chunk goes out with the first token, as vLLM sends it; the last token goes out
+      // with the closing chunks and the body's end in res.end (node:http writes all of it in one syscall).
+      const first = index === 0 && gen.endpoint === 'chat';
+      if (repeated !== null && !first && !last) {
+        let c = repeated[index % OUTPUT_WORD_COUNT];
+        if (c === undefined) {
+          const data = fmt.token(outputToken(index), written, false);
+          c = repeated[index % OUTPUT_WORD_COUNT] = { data, framed: frameChunk(data, ascii) };
+        }
+        writeChunk(res, c.data, c.framed);
+      } else {
+        const data = (first ? fmt.role() : '') + fmt.token(outputToken(index), written, last);
+        if (last) res.end(data + fmt.end(written));
+        else writeChunk(res, data, frameChunk(data, ascii));
+      }
+      ctx.emissionLog?.record(logStream, index, simNs, ctx.clock.nowNs());
+      if (last) return finish();
+      if (dropAfterTokens !== null && written >= dropAfterTokens) drop();
+      return;
+    }
+    text += outputToken(index);
     if (dropAfterTokens !== null && written >= dropAfterTokens && !last) return drop();
     if (!last) return;
-    if (gen.stream) res.end(fmt.end(written));
-    else {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(formatCompletion(gen, id, createdS, text, written));
-    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(formatCompletion(gen, id, createdS, text, written));
     finish();
   };
 

@@ -91,6 +91,17 @@ function usage(promptTokens: number, completionTokens: number): string {
   return `{"prompt_tokens":${promptTokens},"total_tokens":${promptTokens + completionTokens},"completion_tokens":${completionTokens}}`;
 }
 
+// JSON string literals of the few distinct output token texts, so a token costs no JSON.stringify.
+const tokenJson = new Map<string, string>();
+function jsonOf(text: string): string {
+  let json = tokenJson.get(text);
+  if (json === undefined) {
+    json = JSON.stringify(text);
+    if (tokenJson.size < 4096) tokenJson.set(text, json);
+  }
+  return json;
+}
+
 /**
  * Pre-built SSE chunk writer for one streaming response; only the token text, finish reason and usage counts
  * change from chunk to chunk, so the JSON is assembled by concatenation.
@@ -107,9 +118,10 @@ export function chunkFormatter(req: GenerationRequest, id: string, createdS: num
     },
     token(text: string, completion: number, last: boolean): string {
       const finish = last ? '"length"' : 'null';
+      const json = jsonOf(text);
       const choice = req.endpoint === 'chat'
-        ? `{"index":0,"delta":{"content":${JSON.stringify(text)}},"logprobs":null,"finish_reason":${finish}}`
-        : `{"index":0,"text":${JSON.stringify(text)},"logprobs":null,"finish_reason":${finish},"stop_reason":null}`;
+        ? `{"index":0,"delta":{"content":${json}},"logprobs":null,"finish_reason":${finish}}`
+        : `{"index":0,"text":${json},"logprobs":null,"finish_reason":${finish},"stop_reason":null}`;
       return head + choice + tail(completion);
     },
     /** Closing usage chunk (include_usage) and the [DONE] marker. */

@@ -14,14 +14,42 @@ export interface TokenListener {
   onToken(req: SimRequest, index: number, simNs: number, last: boolean): void;
 }
 
-/** A clock on process.hrtime, with its origin at creation; originNs is the absolute monotonic time of 0. */
+/**
+ * A clock with its origin at creation; originNs is the absolute monotonic time (process.hrtime.bigint()) of 0.
+ * Reads go through performance.now(), which is the same monotonic clock in ms as a double: no BigInt on the
+ * token path. The origin pairs one hrtime reading with the performance.now() readings around it.
+ */
 export function startMonotonicClock(): Clock & { originNs: bigint } {
-  const originNs = process.hrtime.bigint();
-  return { originNs, nowNs: () => Number(process.hrtime.bigint() - originNs) };
+  let originNs = 0n;
+  let originMs = 0;
+  let bestMs = Infinity;
+  for (let i = 0; i < 5; i++) {
+    const before = performance.now();
+    const abs = process.hrtime.bigint();
+    const after = performance.now();
+    if (after - before < bestMs) {
+      bestMs = after - before;
+      originNs = abs;
+      originMs = (before + after) / 2;
+    }
+  }
+  return { originNs, nowNs: () => Math.round((performance.now() - originMs) * 1e6) };
 }
 
-// Timers fire up to ~1 ms late; wake this much early and spin on setImmediate (I/O still runs in between).
+// Timers fire up to ~1 ms late: wake this much early, then nap in steps of NAP_NS with I/O in between, and
+// busy-wait the last BUSY_NS (no more than that, so I/O is never held up for long).
 const SPIN_NS = 1_500_000;
+const NAP_NS = 250_000;
+const BUSY_NS = 200_000;
+// Idle work (the emission log's flush) runs only when the next wake is at least this far away, and stops this
+// long before the wake's timer is due, so it never lands in a burst of token writes.
+const IDLE_MIN_NS = 5_000_000;
+const IDLE_MARGIN_NS = SPIN_NS + 1_500_000;
+// With nothing scheduled at all, idle work runs in slices of this length between turns of the event loop.
+const IDLE_SLICE_NS = 1_000_000;
+
+/** Work to do between iterations: called with a deadline; returns true when work is left for a later call. */
+export type IdleWork = (deadlineNs: number) => boolean;
 
 export class RealtimeDriver {
   private readonly listeners = new Map<SimRequest, TokenListener>();
@@ -32,10 +60,14 @@ export class RealtimeDriver {
   private lastEndNs = 0;
   /** Bumped by every wakeAt, so a replaced wake's spin loop stops. */
   private wakeGen = 0;
+  /** Absolute time of the pending wake (or null), so idle work knows its deadline. */
+  private wakeNs: number | null = null;
+  private idleQueued = false;
 
   constructor(
     readonly engine: SimEngine,
     readonly clock: Clock,
+    private readonly idleWork: IdleWork | null = null,
   ) {}
 
   submit(r: { id: number; promptTokens: number; maxTokens: number }, listener: TokenListener): SimRequest {
@@ -55,6 +87,25 @@ export class RealtimeDriver {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.wakeNs = null;
+  }
+
+  /**
+   * Runs idle work after the current turn (so a burst's writes are all out first) while the next wake is far
+   * enough away; with no wake pending at all it goes on in short slices, yielding to I/O in between.
+   */
+  private queueIdleWork(): void {
+    if (!this.idleWork || this.idleQueued || this.closed) return;
+    this.idleQueued = true;
+    setImmediate(() => {
+      this.idleQueued = false;
+      if (this.closed) return;
+      const nowNs = this.clock.nowNs();
+      const wakeNs = this.wakeNs;
+      if (wakeNs !== null && wakeNs - nowNs < IDLE_MIN_NS) return;
+      const deadlineNs = wakeNs === null ? nowNs + IDLE_SLICE_NS : wakeNs - IDLE_MARGIN_NS;
+      if (this.idleWork!(deadlineNs) && wakeNs === null) this.queueIdleWork();
+    });
   }
 
   private planIdleWake(): void {
@@ -80,7 +131,10 @@ export class RealtimeDriver {
   private endStep(res: StepResult): void {
     this.inFlight = null;
     this.lastEndNs = res.endNs;
-    for (const req of res.produced) {
+    // One tight loop over the batch in the engine's stable order, without returning to the event loop.
+    const produced = res.produced;
+    for (let i = 0; i < produced.length; i++) {
+      const req = produced[i];
       const l = this.listeners.get(req);
       if (!l) continue; // aborted while the iteration ran
       const last = req.state === 'finished';
@@ -91,16 +145,28 @@ export class RealtimeDriver {
     const next = this.engine.nextReadyNs();
     if (this.engine.hasWork() || (next !== null && next <= res.endNs)) this.startStep(res.endNs);
     else this.planIdleWake();
+    this.queueIdleWork();
   }
 
   private wakeAt(tNs: number, fn: () => void): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.wakeNs = tNs;
     const gen = ++this.wakeGen;
+    // Near the deadline: short naps that let I/O run in between, then a busy wait of at most BUSY_NS to the
+    // exact nanosecond. Napping instead of spinning the event loop leaves the CPU to others (on a 2-core host,
+    // the client) and allocates nothing.
     const spin = (): void => {
       if (this.closed || gen !== this.wakeGen) return;
-      if (this.clock.nowNs() >= tNs) fn();
-      else setImmediate(spin);
+      let aheadNs = tNs - this.clock.nowNs();
+      if (aheadNs > BUSY_NS) {
+        nap(Math.min(aheadNs - BUSY_NS, NAP_NS));
+        aheadNs = tNs - this.clock.nowNs();
+        if (aheadNs > BUSY_NS) return void setImmediate(spin);
+      }
+      while (this.clock.nowNs() < tNs);
+      this.wakeNs = null;
+      fn();
     };
     const aheadNs = tNs - this.clock.nowNs();
     if (aheadNs > SPIN_NS) {
@@ -110,4 +176,10 @@ export class RealtimeDriver {
       }, (aheadNs - SPIN_NS) / 1e6);
     } else spin();
   }
+}
+
+const napCell = new Int32Array(new SharedArrayBuffer(4));
+/** Sleeps the thread (nothing else runs meanwhile); the kernel may add ~50-100 us. */
+function nap(ns: number): void {
+  Atomics.wait(napCell, 0, 0, ns / 1e6);
 }

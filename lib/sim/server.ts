@@ -39,9 +39,9 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
   const engine = new SimEngine(opts);
   if (faults.startDelayNs > 0) await new Promise((r) => setTimeout(r, faults.startDelayNs / 1e6));
   const clock = startMonotonicClock();
-  const driver = new RealtimeDriver(engine, clock);
-  const emissionLog = opts.emissionLog ? new EmissionLog(opts.emissionLog, clock.originNs) : null;
-  const flushTimer = emissionLog ? setInterval(() => emissionLog.flush(), 1000).unref() : null;
+  const emissionLog = opts.emissionLog ? new EmissionLog(opts.emissionLog, clock.originNs, clock.nowNs) : null;
+  // The log is written only between iterations (see RealtimeDriver's idle work) and at close.
+  const driver = new RealtimeDriver(engine, clock, emissionLog ? (deadlineNs) => emissionLog.flushUntil(deadlineNs) : null);
   const counters: ServerCounters = { promptTokens: 0, generationTokens: 0, requestsFinished: 0 };
   const sockets = new Set<Socket>();
   const random = mulberry32(0x5eed);
@@ -128,7 +128,6 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     died,
     async close() {
       driver.close();
-      if (flushTimer) clearInterval(flushTimer);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of sockets) s.destroy();
       if (!dead) await closed;

@@ -3,6 +3,10 @@
 // words, each written with a leading space so n tokens read back as n words.
 
 const OUTPUT_WORDS = ['the', 'a', 'of', 'to', 'and', 'in', 'is', 'it', 'on', 'as', 'at', 'by', 'we', 'or', 'be', 'so'];
+// Built once: the token path hands out these strings instead of concatenating a new one per token.
+const OUTPUT_TOKENS = OUTPUT_WORDS.map((w) => ' ' + w);
+/** Output tokens repeat with this period: outputToken(i) === outputToken(i + OUTPUT_WORD_COUNT). */
+export const OUTPUT_WORD_COUNT = OUTPUT_WORDS.length;
 
 export function countWords(text: string): number {
   let n = 0;
@@ -37,7 +41,7 @@ export function contentText(content: unknown): string | null {
 
 /** The i-th output token's text (0-based), leading space included. */
 export function outputToken(i: number): string {
-  return ' ' + OUTPUT_WORDS[i % OUTPUT_WORDS.length];
+  return OUTPUT_TOKENS[i % OUTPUT_TOKENS.length];
 }
 
 /** Stable token ids for /tokenize: a hash of each word into the vocabulary. */

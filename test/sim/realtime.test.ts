@@ -67,4 +67,39 @@ test('an aborted request gets no more tokens', async () => {
   driver.close();
 });
 
+test('idle work runs between iterations with a deadline well before the next token, and in slices when idle', async () => {
+  const clock = startMonotonicClock();
+  const calls: { atNs: number; deadlineNs: number }[] = [];
+  let leftAfterDone = 3;
+  let finished = false;
+  const driver = new RealtimeDriver(engineOf(), clock, (deadlineNs) => {
+    calls.push({ atNs: clock.nowNs(), deadlineNs });
+    // Once the request is done there is no wake: slices keep coming while work is reported left.
+    return finished ? --leftAfterDone > 0 : false;
+  });
+  const toks = await collect(driver, 0, 20, 12);
+  finished = true;
+  const busy = calls.length;
+  await new Promise((r) => setTimeout(r, 30));
+  driver.close();
+  assert.ok(busy >= 5, `idle work ran between iterations (${busy} calls)`);
+  for (const c of calls.slice(0, busy)) {
+    assert.ok(c.deadlineNs > c.atNs, 'called with time to spare');
+    const next = toks.find((t) => t.simNs > c.atNs);
+    if (next) assert.ok(next.simNs - c.deadlineNs >= 3_000_000, `deadline ${(next.simNs - c.deadlineNs) / 1e6} ms before the next token`);
+  }
+  assert.ok(calls.length - busy >= 3, `slices while idle (${calls.length - busy})`);
+  assert.is(leftAfterDone, 0, 'and they stop when no work is left');
+});
+
+test('the wake is exact: a token is handed over within a fraction of a millisecond of its simulated time', async () => {
+  const clock = startMonotonicClock();
+  const driver = new RealtimeDriver(engineOf(), clock);
+  const toks = await collect(driver, 0, 20, 40);
+  driver.close();
+  const late = toks.map((t) => t.atNs - t.simNs).sort((a, b) => a - b);
+  // The median is robust to a few preemptions on a busy machine; the timer alone would be ~1 ms late.
+  assert.ok(late[late.length >> 1] < 500_000, `median lateness ${late[late.length >> 1] / 1e3} us`);
+});
+
 test.run();

@@ -1,10 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { normalizeSimSettings } from '../../lib/sim/defaults.ts';
 import { startSimServer, type SimServer } from '../../lib/sim/server.ts';
+import { outputToken } from '../../lib/sim/words.ts';
 import type { SimFaults } from '../../lib/types.ts';
 import { send, stream } from './http.ts';
 
@@ -103,6 +105,47 @@ test('a client that leaves mid-stream frees its place and the server carries on'
   assert.match(metrics, /^vllm:gpu_cache_usage_perc\{[^}]*\} 0$/m);
   const again = await stream(server.url, '/v1/chat/completions', chat(10, 3, usageStream));
   assert.ok(again.complete);
+});
+
+/** One request on `agent`; whether it went over a reused (kept-alive) connection. */
+function viaAgent(agent: http.Agent, path: string, body: unknown): Promise<{ status: number; text: string; reused: boolean }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(new URL(path, server.url), { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode!, text, reused: req.reusedSocket }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+test('one kept-alive connection serves streamed, whole and error responses one after another', async () => {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const a = await viaAgent(agent, '/v1/chat/completions', chat(5, 6, usageStream));
+    const b = await viaAgent(agent, '/v1/completions', { model: MODEL, prompt: 'a b', max_tokens: 40, stream: true });
+    const c = await viaAgent(agent, '/v1/completions', { model: MODEL, prompt: 'a b', max_tokens: 3 });
+    const d = await viaAgent(agent, '/v1/completions', { model: 'nope', prompt: 'a', max_tokens: 3, stream: true });
+    const e = await viaAgent(agent, '/v1/completions', { model: MODEL, prompt: 'a b', max_tokens: 2, stream: true });
+    assert.equal([a, b, c, d, e].map((r) => [r.status, r.reused]), [[200, false], [200, true], [200, true], [404, true], [200, true]]);
+    const events = (r: { text: string }) => r.text.split('\n\n').filter(Boolean).map((l) => l.replace(/^data: /, ''));
+    const aEvents = events(a);
+    assert.is(aEvents.at(-1), '[DONE]');
+    // Role chunk with the first token, six tokens with running usage, the closing usage chunk.
+    const aChunks = aEvents.slice(0, -1).map((x) => JSON.parse(x));
+    assert.is(aChunks.length, 8);
+    assert.equal(aChunks.slice(1, 7).map((x) => x.usage.completion_tokens), [1, 2, 3, 4, 5, 6]);
+    const bChunks = events(b).slice(0, -1).map((x) => JSON.parse(x));
+    assert.is(bChunks.map((x) => x.choices[0].text).join(''), Array.from({ length: 40 }, (_, i) => outputToken(i)).join(''));
+    assert.is(bChunks.at(-1).choices[0].finish_reason, 'length');
+    assert.is(JSON.parse(c.text).usage.completion_tokens, 3);
+    assert.is(JSON.parse(d.text).object, 'error');
+    assert.is(events(e).length, 3);
+  } finally {
+    agent.destroy();
+  }
 });
 
 test('/metrics shows running and waiting requests and KV use under vLLM\'s names', async () => {
@@ -205,6 +248,32 @@ test('fault exitAfterRequests kills the server after N finished requests', async
   } finally {
     await s.close();
   }
+});
+
+test('the emission log reaches the file between iterations, while the server runs, and in full at close', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'headroom-sim-'));
+  const file = join(dir, 'emission.csv');
+  const s = await start({}, { emissionLog: file });
+  const rows = () => readFileSync(file, 'utf8').split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('request_id'));
+  try {
+    await stream(s.url, '/v1/completions', { model: MODEL, prompt: 'x y', max_tokens: 10, stream: true });
+    // Idle now: the rows go out in slices between turns of the event loop; the file stream writes them soon.
+    let seen = 0;
+    for (let i = 0; i < 50 && seen < 10; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      seen = rows().length;
+    }
+    assert.is(seen, 10, 'written while the server is still up');
+    // A stream cut short by close: whatever was written is in the file once close resolves.
+    const cut = await stream(s.url, '/v1/completions', { model: MODEL, prompt: 'x y', max_tokens: 2000, stream: true }, 5);
+    assert.equal([cut.status, cut.events.length], [200, 5]);
+  } finally {
+    await s.close();
+  }
+  const all = rows();
+  assert.ok(all.length >= 15, `${all.length} rows`);
+  assert.equal(all.slice(10, 15).map((l) => l.split(',')[1]), ['0', '1', '2', '3', '4']);
+  rmSync(dir, { recursive: true });
 });
 
 test('the emission log records each token\'s simulated and actual write time', async () => {
