@@ -5,6 +5,7 @@
 import type { RequestEvents, RequestStatus } from '../types.ts';
 import { Http1ResponseParser, HttpProtocolError, type ResponseHead } from './http1.ts';
 import { ConnectionPool, type Conn, type ConnHandler } from './pool.ts';
+import { StringDecoder } from 'node:string_decoder';
 import { SseParser } from './sse.ts';
 import { StreamState } from './stream-state.ts';
 import { setStrictTimeout, type StrictTimer } from './strict-timer.ts';
@@ -52,6 +53,27 @@ function encodeRequest(target: Target, req: PreparedRequest): Buffer {
   return Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), req.body]);
 }
 
+// Time first, parse later: a read callback reads the clock, unframes the HTTP body and decodes it to text; the
+// SSE and JSON work waits for the check phase, after the poll phase has handed out every read that was ready.
+// After any stall (a GC pause, a descheduled thread) hundreds of reads are ready at once, and parsing each
+// before taking the next one's time made the last ones late by the parsing of all before them.
+const parseQueue: (() => void)[] = [];
+let parseScheduled = false;
+
+function runParses(): void {
+  parseScheduled = false;
+  const list = parseQueue.splice(0);
+  for (const parse of list) parse();
+}
+
+function queueParse(parse: () => void): void {
+  parseQueue.push(parse);
+  if (!parseScheduled) {
+    parseScheduled = true;
+    setImmediate(runParses);
+  }
+}
+
 /** Send `req` now. `nowNs` reads the run clock. */
 export function startRequest(target: Target, req: PreparedRequest, timeoutNs: number, nowNs: () => number): InFlight {
   const state = new StreamState();
@@ -63,6 +85,11 @@ export function startRequest(target: Target, req: PreparedRequest, timeoutNs: nu
   let retried = false;
   let sentNs = 0;
   let readNs = 0;
+  // Body text not parsed yet, and the run-clock time each piece arrived.
+  const decoder = new StringDecoder('utf8');
+  const unparsed: string[] = [];
+  const unparsedNs: number[] = [];
+  let parseQueued = false;
   let events = 0;
   let preview = ''; // the first bytes, to show what came back when it was not an event stream
   let errorText = '';
@@ -75,11 +102,12 @@ export function startRequest(target: Target, req: PreparedRequest, timeoutNs: nu
   const httpStatus = () => head?.status ?? null;
   const streaming = () => head !== null && head.status < 400;
 
-  const finish = (status: RequestStatus, error: string | null) => {
+  /** atNs: when the bytes that decided the outcome arrived; now when nothing arrived (timeouts, errors). */
+  const finish = (status: RequestStatus, error: string | null, atNs = nowNs()) => {
     if (finished) return;
     finished = true;
     timer?.clear();
-    const endNs = nowNs();
+    const endNs = atNs;
     if (!complete) {
       // An ok stream may still owe its closing bytes: drained, the connection goes back (onComplete).
       if (status === 'ok') drainTimer = setTimeout(() => target.pool.discard(conn), DRAIN_MS).unref();
@@ -106,8 +134,8 @@ export function startRequest(target: Target, req: PreparedRequest, timeoutNs: nu
     events += evs.length;
     for (const ev of evs) {
       const outcome = state.take(ev.event, ev.data, tNs);
-      if (outcome.error) return finish('stream_error', outcome.error);
-      if (outcome.done) return finish('ok', null);
+      if (outcome.error) return finish('stream_error', outcome.error, tNs);
+      if (outcome.done) return finish('ok', null, tNs);
     }
   };
 
@@ -120,12 +148,12 @@ export function startRequest(target: Target, req: PreparedRequest, timeoutNs: nu
 
   // The whole response has arrived and no event decided the outcome yet.
   const settle = () => {
-    if (!streaming()) return finish('http_error', `HTTP ${head!.status}: ${errorText.trim().slice(0, 500)}`);
-    onEvents(sse.end(), nowNs());
+    if (!streaming()) return finish('http_error', `HTTP ${head!.status}: ${errorText.trim().slice(0, 500)}`, readNs);
+    onEvents(sse.end(), readNs);
     if (finished) return;
-    if (state.sawFinish) finish('ok', null);
-    else if (events === 0) finish('stream_error', `expected a server-sent event stream, got ${head!.headers.get('content-type') ?? 'no content-type'}: ${JSON.stringify(preview.slice(0, 200))}`);
-    else finish('stream_error', `stream ended without [DONE] or a finish_reason after ${state.tokenNs.length} tokens`);
+    if (state.sawFinish) finish('ok', null, readNs);
+    else if (events === 0) finish('stream_error', `expected a server-sent event stream, got ${head!.headers.get('content-type') ?? 'no content-type'}: ${JSON.stringify(preview.slice(0, 200))}`, readNs);
+    else finish('stream_error', `stream ended without [DONE] or a finish_reason after ${state.tokenNs.length} tokens`, readNs);
   };
 
   const newParser = () => new Http1ResponseParser({
@@ -138,11 +166,19 @@ export function startRequest(target: Target, req: PreparedRequest, timeoutNs: nu
         if (errorText.length < 600) errorText += Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8');
         return;
       }
-      const bytes = buf.subarray(start, end);
-      if (preview.length < 200) preview += Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(200, bytes.length)).toString('utf8');
-      onEvents(sse.push(bytes), readNs);
+      const text = decoder.write(Buffer.from(buf.buffer, buf.byteOffset + start, end - start));
+      if (preview.length < 200) preview += text.slice(0, 200);
+      unparsed.push(text);
+      unparsedNs.push(readNs);
+      if (!parseQueued) {
+        parseQueued = true;
+        queueParse(parseNow);
+      }
     },
     onComplete(keepAlive) {
+      parseNow();
+      const rest = decoder.end();
+      if (rest !== '' && !finished) onEvents(sse.push(rest), readNs);
       complete = true;
       if (drainTimer) clearTimeout(drainTimer);
       if (!finished) settle();
@@ -151,18 +187,28 @@ export function startRequest(target: Target, req: PreparedRequest, timeoutNs: nu
     },
   });
 
+  /** Parse the body text taken so far, in order, each piece with its own arrival time. */
+  const parseNow = () => {
+    parseQueued = false;
+    for (let i = 0; i < unparsed.length && !finished; i++) onEvents(sse.push(unparsed[i]!), unparsedNs[i]!);
+    unparsed.length = 0;
+    unparsedNs.length = 0;
+  };
+
   const handler: ConnHandler = {
     onData(buf, n) {
-      readNs = nowNs(); // read the clock before any parsing: the bytes arrived now
+      readNs = nowNs(); // the bytes arrived now
       try {
         parser.push(buf, 0, n);
       } catch (e) {
-        // Thrown inside a socket callback nothing would catch it: end this request, keep the run going.
+        // Thrown in a socket callback nothing would catch it: end this request, keep the run going.
+        parseNow();
         target.pool.discard(conn);
         cutShort(e instanceof HttpProtocolError ? `malformed HTTP response: ${e.message}` : `client error: ${(e as Error)?.stack ?? String(e)}`);
       }
     },
     onEnd() {
+      parseNow();
       if (complete) return;
       // A kept-alive connection the server closed just as we reused it: the request never reached the server.
       if (retryable()) return retry();
@@ -174,6 +220,7 @@ export function startRequest(target: Target, req: PreparedRequest, timeoutNs: nu
       }
     },
     onError(err) {
+      parseNow();
       if (complete && finished) return;
       if (retryable() && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) return retry();
       target.pool.discard(conn);
@@ -195,6 +242,16 @@ export function startRequest(target: Target, req: PreparedRequest, timeoutNs: nu
   parser = newParser();
   conn = target.pool.acquire(handler);
   conn.socket.write(wire);
-  timer = setStrictTimeout(() => finish('timeout', `no complete response within ${timeoutNs / 1e9} s`), timeoutNs / 1e6);
-  return { done, tokenNs: state.tokenNs, sentNs, cancel: (status, reason) => finish(status, reason) };
+  // What arrived before the deadline (or the cancel) counts, even if it was not parsed yet.
+  timer = setStrictTimeout(() => {
+    parseNow();
+    finish('timeout', `no complete response within ${timeoutNs / 1e9} s`);
+  }, timeoutNs / 1e6);
+  return {
+    done, tokenNs: state.tokenNs, sentNs,
+    cancel: (status, reason) => {
+      parseNow();
+      finish(status, reason);
+    },
+  };
 }

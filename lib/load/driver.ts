@@ -34,20 +34,22 @@ export interface LoadResult {
   startedAt: string;
   /** process.hrtime.bigint() at the run clock's zero, as a decimal string: joins our times to a server's log. */
   clockOriginNs: string;
+  /**
+   * Time each sending thread's event loop was busy (not waiting for I/O) during the run: near durationNs, the
+   * client itself was the bottleneck and its token times are late.
+   */
+  senderBusyNs: number[];
+  /** Garbage-collection pauses of each sending thread during the run: total, and the longest. */
+  senderGcPauseNs: number[];
+  senderGcMaxPauseNs: number[];
 }
 
 /** Output tokens per second one thread streams accurately (bench/load-ceiling.ts measures it). */
-export const TOKENS_PER_SECOND_PER_THREAD = 25_000;
+export const TOKENS_PER_SECOND_PER_THREAD = 20_000;
 const POLL_MS = 200;
 const WARMUP_OUTPUT_TOKENS = 16;
 /** Lead time between the start order and the run clock's zero, so every worker starts on time. */
 const START_LEAD_NS = 50_000_000;
-/**
- * Young generation of a sending thread. The default starts at 1 MiB semi-spaces and grows slowly; with every
- * token time kept until the run ends, scavenges then came every ~100 ms and took 1-9 ms each, late-reading
- * every token due meanwhile. 64 MiB semi-spaces (a few hundred MiB at most per thread) make them rare.
- */
-const YOUNG_GENERATION_MB = 192;
 
 /**
  * Sending threads for a schedule: one per TOKENS_PER_SECOND_PER_THREAD of offered output tokens, leaving one
@@ -170,7 +172,12 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     if (opts.signal?.aborted) throw abortError();
     results.sort((a, b) => a.idx - b.idx);
     const durationNs = Math.max(0, nowNs());
-    return { requests: results, durationNs, lagP99Ns: computeLagP99Ns(results), startedAt, clockOriginNs: runStartNs.toString() };
+    return {
+      requests: results, durationNs, lagP99Ns: computeLagP99Ns(results), startedAt, clockOriginNs: runStartNs.toString(),
+      senderBusyNs: lanes.map((l) => l.stats().busyNs),
+      senderGcPauseNs: lanes.map((l) => l.stats().gcPauseNs),
+      senderGcMaxPauseNs: lanes.map((l) => l.stats().gcMaxPauseNs),
+    };
   } finally {
     await Promise.all(lanes.map((l) => l.close()));
   }
@@ -198,14 +205,17 @@ interface Lane {
   run(runStartNs: bigint, onResult: (r: RequestEvents) => void, onPartial: (d: PartialDelta) => void): Promise<void>;
   stop(reason: string): void;
   counts(): { sent: number; inFlight: number };
+  /** Event-loop busy time and GC pauses of the lane's thread over the run (known once it finished). */
+  stats(): { busyNs: number; gcPauseNs: number; gcMaxPauseNs: number };
   close(): Promise<void>;
 }
 
 function createWorkerLane(config: ShardConfig): Lane {
-  const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
-    workerData: config, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-  });
+  // V8's default heap limits: a larger young generation (tried up to 192 MiB, and a 32 MiB minimum semi-space)
+  // made scavenges rarer but longer, up to 37 ms, with the same total pause time (bench/RESULTS.md).
+  const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: config, execArgv: [] });
   let counts = { sent: 0, inFlight: 0 };
+  let stats = { busyNs: 0, gcPauseNs: 0, gcMaxPauseNs: 0 };
   let onResult: (r: RequestEvents) => void = () => {};
   let onPartial: (d: PartialDelta) => void = () => {};
   let resolveReady!: () => void, resolveRun!: () => void, fail!: (e: Error) => void;
@@ -215,7 +225,10 @@ function createWorkerLane(config: ShardConfig): Lane {
   failed.catch(() => {});
   worker.on('message', (msg: FromWorker) => {
     if (msg.type === 'ready') resolveReady();
-    else if (msg.type === 'finished') resolveRun();
+    else if (msg.type === 'finished') {
+      stats = msg;
+      resolveRun();
+    }
     else {
       counts = { sent: msg.sent, inFlight: msg.inFlight };
       for (const d of msg.partials) onPartial(d);
@@ -234,6 +247,7 @@ function createWorkerLane(config: ShardConfig): Lane {
     },
     stop: (reason) => worker.postMessage({ type: 'stop', reason } satisfies ToWorker),
     counts: () => counts,
+    stats: () => stats,
     close: async () => {
       await worker.terminate();
     },

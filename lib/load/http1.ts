@@ -41,6 +41,8 @@ export class Http1ResponseParser {
   private head = '';
   private line = '';
   private left = 0;
+  private sizeDigits = 0;
+  private sizeEnded = false;
   private keepAlive = true;
 
   constructor(private readonly h: ResponseHandlers) {}
@@ -64,16 +66,23 @@ export class Http1ResponseParser {
           break;
         }
         case State.ChunkSize: {
-          const lf = indexOfLf(buf, i, end);
-          this.line += latin1(buf, i, lf < 0 ? end : lf);
-          if (this.line.length > MAX_LINE_BYTES) throw new HttpProtocolError('a chunk-size line longer than 4 KiB');
-          if (lf < 0) return;
-          i = lf + 1;
-          const text = this.line.replace(/\r$/, '');
-          this.line = '';
-          const hex = text.split(';', 1)[0]!.trim();
-          if (!/^[0-9a-fA-F]{1,12}$/.test(hex)) throw new HttpProtocolError(`a malformed chunk size ${JSON.stringify(text.slice(0, 40))}`);
-          this.left = parseInt(hex, 16);
+          // Hex digits, then optional whitespace and `;extensions`, then (CR)LF; read straight off the bytes.
+          for (; i < end; i++) {
+            const c = buf[i]!;
+            if (c === 10) break;
+            if (this.sizeEnded) continue; // extensions, or the CR
+            const d = hexDigit(c);
+            if (d >= 0) {
+              if (++this.sizeDigits > 12) throw new HttpProtocolError('a chunk size of more than 12 hex digits');
+              this.left = this.left * 16 + d;
+            } else if ((c === 59 || c === 13 || c === 32 || c === 9) && this.sizeDigits > 0) this.sizeEnded = true;
+            else throw new HttpProtocolError(`a malformed chunk size: unexpected ${JSON.stringify(String.fromCharCode(c))}${this.sizeDigits === 0 ? ' where a hex digit was expected' : ''}`);
+          }
+          if (i === end) return; // the line goes on in the next read
+          i++;
+          if (this.sizeDigits === 0) throw new HttpProtocolError('an empty chunk-size line');
+          this.sizeDigits = 0;
+          this.sizeEnded = false;
           this.state = this.left === 0 ? State.Trailer : State.ChunkData;
           break;
         }
@@ -197,6 +206,13 @@ function parseHead(text: string): ResponseHead {
     headers.set(name, had === undefined ? value : `${had}, ${value}`);
   }
   return { status: Number(m[2]), version: m[1]!, headers };
+}
+
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
 }
 
 function indexOfLf(buf: Uint8Array, from: number, end: number): number {

@@ -23,6 +23,10 @@ interface Usage {
   completion_tokens?: unknown;
 }
 
+// Shared outcomes: take() runs once per chunk, tens of thousands of times a second.
+const GO_ON: StreamOutcome = Object.freeze({ done: false, error: null });
+const DONE: StreamOutcome = Object.freeze({ done: true, error: null });
+
 export class StreamState {
   tokenNs: number[] = [];
   promptTokens: number | null = null;
@@ -43,7 +47,7 @@ export class StreamState {
     const trimmed = data === '[DONE]' || data.charCodeAt(0) === 123 ? data : data.trim();
     if (trimmed === '[DONE]') {
       this.sawDone = true;
-      return { done: true, error: null };
+      return DONE;
     }
     let obj: { choices?: Choice[]; usage?: Usage | null; error?: unknown };
     try {
@@ -83,7 +87,7 @@ export class StreamState {
     }
     for (let i = 0; i < k; i++) this.tokenNs.push(tNs);
     if (choice && choice.finish_reason != null) this.sawFinish = true;
-    return { done: false, error: null };
+    return GO_ON;
   }
 }
 

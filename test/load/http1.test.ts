@@ -106,12 +106,15 @@ test('responses that are not HTTP/1.x, bad chunk sizes, bytes after the end and 
     assert.unreachable(`no error for ${JSON.stringify(input)}`);
   };
   bad('SSH-2.0-OpenSSH\r\n\r\n', /expected an HTTP\/1\.x status line, got "SSH-2\.0-OpenSSH"/);
-  bad('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', /malformed chunk size "zz"/);
+  bad('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', /malformed chunk size: unexpected "z" where a hex digit was expected/);
   bad('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX', /chunk not followed by CRLF/);
   bad('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA', /5 unexpected bytes after the end/);
   bad('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nok', /closed before the end of the response body/, true);
   bad('HTTP/1.1 200 OK\r\nContent-Le', /closed before a complete response head/, true);
   bad('HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n', /malformed Content-Length "-1"/);
+  bad('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\n', /an empty chunk-size line/);
+  bad('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\r\n', /unexpected "\\r" where a hex digit was expected/);
+  bad('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1234567890abc\r\n', /more than 12 hex digits/);
   bad('HTTP/1.1 200 OK\r\nno colon here\r\n\r\n', /malformed header line "no colon here"/);
 });
 
