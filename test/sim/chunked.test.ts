@@ -90,6 +90,40 @@ test('with bytes held back in node:http, a chunk goes through res.write and stay
   }
 });
 
+test('a client that does not read: what the kernel cannot take is queued in order and arrives once it reads', async () => {
+  const piece = (k: number) => `${k}:`.padEnd(65536, 'x');
+  let sent = 0;
+  const s = await startServer((res, observe) => {
+    let queuedAt = -1;
+    for (let k = 0; k < 400 && (queuedAt < 0 || k < queuedAt + 3); k++) {
+      writeChunk(res, piece(k), frameChunk(piece(k), true));
+      sent = k + 1;
+      if (queuedAt < 0 && res.socket!.writableLength > 0) queuedAt = k;
+    }
+    observe(`queued at ${queuedAt}`);
+    res.end();
+  });
+  try {
+    const text = await new Promise<string>((resolve, reject) => {
+      http.get(s.url, { agent: false }, (res) => {
+        res.pause();
+        const parts: string[] = [];
+        setTimeout(() => {
+          res.setEncoding('latin1');
+          res.on('data', (c: string) => parts.push(c));
+          res.on('end', () => resolve(parts.join('')));
+          res.resume();
+        }, 100);
+      }).on('error', reject);
+    });
+    assert.match(s.notes[0], /^queued at \d+$/, 'the socket buffer filled up');
+    assert.is(text.length, sent * 65536);
+    assert.ok(text === Array.from({ length: sent }, (_, k) => piece(k)).join(''), 'every byte in order');
+  } finally {
+    await s.close();
+  }
+});
+
 test('an HTTP/1.0 client (no chunked body) gets the raw data through res.write', async () => {
   const s = await startServer((res) => {
     writeChunk(res, 'data: a\n\n', frameChunk('data: a\n\n', true));
