@@ -98,6 +98,11 @@ export interface PercentileBound {
   maxNs: number;
   /** In (0, 1]; 0.99 is p99. */
   percentile: number;
+  /**
+   * TTFT bounds only: the bound holds for TTFT minus the predicted prefill time of the request's prompt
+   * (Etalon's dynamic TTFT), so it needs the prefill table the deadline SLO uses. Absent means false.
+   */
+  minusPredictedPrefill?: boolean;
 }
 
 export type Slo =

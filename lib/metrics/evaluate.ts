@@ -1,10 +1,11 @@
 // SLO verdicts for one run: every SLO of the list from one pass of lib/metrics/sql/evaluate.sql.
-import { DOUBLE, LIST, listValue } from '@duckdb/node-api';
+import { BOOLEAN, DOUBLE, LIST, listValue } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import type { PrefillTable, Slo, SloVerdict } from '../types.ts';
+import type { PercentileBound, PrefillTable, Slo, SloVerdict } from '../types.ts';
 import { readSqlFile } from '../store/sql-text.ts';
 import { connectToRun, toNumber } from './run-source.ts';
-import { formatValueName } from './slo-values.ts';
+import { formatValueName, ttftFigure } from './slo-values.ts';
+import { needsPrefillTable } from './slo-prefill.ts';
 
 export interface Evaluation {
   runId: string;
@@ -14,7 +15,7 @@ export interface Evaluation {
 }
 
 export interface EvaluateOptions {
-  /** Predicted prefill time per prompt length (in ticks); deadline SLOs need it. */
+  /** Predicted prefill time per prompt length (in ticks); deadline SLOs and dynamic TTFT bounds need it. */
   prefill?: PrefillTable | null;
   /** A run whose p99 client lag (sent - scheduled) exceeds this many ticks is invalid. Default 10 ms. */
   maxLagNs?: number;
@@ -26,6 +27,8 @@ export const DEFAULT_MAX_LAG_NS = 10_000_000;
 
 interface Figures {
   ttft: number[];
+  /** TTFT minus predicted prefill, over requests (only when some TTFT bound is dynamic). */
+  ttftDyn: number[];
   tpot: number[];
   tbt: number[];
   missRate: Map<number, number[]>;
@@ -39,10 +42,13 @@ export async function evaluateRun(instance: DuckDBInstance, runId: string, reque
   const tps = opts.ticksPerS ?? 1e9;
   const maxLagNs = opts.maxLagNs ?? DEFAULT_MAX_LAG_NS;
   const deadlines = slos.flatMap((s, i) => (s.type === 'deadline' ? [{ i, s }] : []));
-  if (deadlines.length > 0 && !opts.prefill) {
-    throw new Error(`evaluating run ${runId}: deadline SLO ${deadlines.map((d) => `"${d.s.name}"`).join(', ')} needs a ` +
+  const needing = slos.filter(needsPrefillTable);
+  if (needing.length > 0 && !opts.prefill) {
+    const named = needing.map((s) => `${s.type === 'deadline' ? 'deadline' : 'dynamic-TTFT'} SLO "${s.name}"`).join(', ');
+    throw new Error(`evaluating run ${runId}: ${named} needs a ` +
       `prefill table (predicted prefill time per prompt length), got none; profile the model first or pass opts.prefill`);
   }
+  const dyn = slos.some((s) => s.type !== 'deadline' && s.ttft.minusPredictedPrefill === true);
   const pcts = [...new Set(slos.flatMap(percentilesOf))];
   if (pcts.length === 0) pcts.push(0.5);
   const conn = await connectToRun(instance, requestsParquet);
@@ -51,7 +57,7 @@ export async function evaluateRun(instance: DuckDBInstance, runId: string, reque
       'CREATE OR REPLACE TEMP TABLE eval_prefill (prompt_tokens INTEGER, prefill BIGINT)');
     await appendInts(conn, 'eval_deadlines', deadlines.map(({ i, s }) => s.type === 'deadline' ? [i, s.tbtNs, s.ttftSlackNs] : []));
     await appendInts(conn, 'eval_prefill', [...(opts.prefill ?? new Map()).entries()].map(([p, ns]) => [p, ns]));
-    const figures = await readFigures(conn, pcts, tps);
+    const figures = await readFigures(conn, pcts, tps, dyn);
     if (figures.missingPrefill.length > 0) {
       throw new Error(`evaluating run ${runId}: the prefill table has no entry for prompt length(s) ` +
         `${figures.missingPrefill.slice(0, 10).join(', ')}${figures.missingPrefill.length > 10 ? ', ...' : ''}; ` +
@@ -83,29 +89,33 @@ function verdictOf(s: Slo, i: number, f: Figures, at: (l: number[], p: number) =
     values[name] = v;
     return v <= bound; // NaN (no data) fails
   };
+  // A dynamic TTFT bound is judged on TTFT minus predicted prefill, under its own value name.
+  const ttftWithin = (b: PercentileBound) =>
+    within(formatValueName(ttftFigure(b), b.percentile), at(b.minusPredictedPrefill === true ? f.ttftDyn : f.ttft, b.percentile), b.maxNs / tps);
   let pass: boolean;
   if (s.type === 'deadline') {
     pass = within(formatValueName('miss_rate', s.percentile), at(f.missRate.get(i) ?? [], s.percentile), s.maxMissRate);
   } else if (s.type === 'tbt_ttft') {
     const a = within(formatValueName('tbt', s.tbt.percentile), at(f.tbt, s.tbt.percentile), s.tbt.maxNs / tps);
-    const b = within(formatValueName('ttft', s.ttft.percentile), at(f.ttft, s.ttft.percentile), s.ttft.maxNs / tps);
+    const b = ttftWithin(s.ttft);
     pass = a && b;
   } else {
-    const a = within(formatValueName('ttft', s.ttft.percentile), at(f.ttft, s.ttft.percentile), s.ttft.maxNs / tps);
+    const a = ttftWithin(s.ttft);
     const b = within(formatValueName('tpot', s.tpot.percentile), at(f.tpot, s.tpot.percentile), s.tpot.maxNs / tps);
     pass = a && b;
   }
   return { slo: s.name, type: s.type, pass, values };
 }
 
-async function readFigures(conn: DuckDBConnection, pcts: number[], tps: number): Promise<Figures> {
+async function readFigures(conn: DuckDBConnection, pcts: number[], tps: number, dyn: boolean): Promise<Figures> {
   const reader = await conn.runAndReadAll(readSqlFile(import.meta.url, './sql/evaluate.sql'),
-    { tps, pcts: listValue(pcts) }, { tps: DOUBLE, pcts: LIST(DOUBLE) }); // typed: a percentile of 1 is no integer
-  const f: Figures = { ttft: [], tpot: [], tbt: [], missRate: new Map(), lagP99S: NaN, requests: 0, missingPrefill: [] };
+    { tps, pcts: listValue(pcts), dyn }, { tps: DOUBLE, pcts: LIST(DOUBLE), dyn: BOOLEAN }); // typed: a percentile of 1 is no integer
+  const f: Figures = { ttft: [], ttftDyn: [], tpot: [], tbt: [], missRate: new Map(), lagP99S: NaN, requests: 0, missingPrefill: [] };
   for (const row of reader.getRowsJS()) {
     const [metric, sloIdx, q] = row as [string, number | null, unknown[] | null];
     const list = (q ?? []).map(toNumber);
     if (metric === 'ttft') f.ttft = list;
+    else if (metric === 'ttft_dyn') f.ttftDyn = list;
     else if (metric === 'tpot') f.tpot = list;
     else if (metric === 'tbt') f.tbt = list;
     else if (metric === 'lag') f.lagP99S = list[0];

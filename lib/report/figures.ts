@@ -117,13 +117,13 @@ function slosOf(jobs: JobReport[]): Slo[] {
 
 function cdfBounds(slo: Slo): CdfBound[] {
   const pct = (p: number) => `p${+(p * 100).toFixed(3)}`;
+  // The CDF shows plain TTFT: a dynamic bound (TTFT minus each request's predicted prefill) has no one place on it.
+  const ttft = (): CdfBound[] => slo.type === 'deadline' || slo.ttft.minusPredictedPrefill === true ? []
+    : [{ metric: 'TTFT', boundS: slo.ttft.maxNs / 1e9, label: `TTFT ${pct(slo.ttft.percentile)} bound` }];
   if (slo.type === 'tbt_ttft') {
-    return [
-      { metric: 'TBT', boundS: slo.tbt.maxNs / 1e9, label: `TBT ${pct(slo.tbt.percentile)} bound` },
-      { metric: 'TTFT', boundS: slo.ttft.maxNs / 1e9, label: `TTFT ${pct(slo.ttft.percentile)} bound` },
-    ];
+    return [{ metric: 'TBT', boundS: slo.tbt.maxNs / 1e9, label: `TBT ${pct(slo.tbt.percentile)} bound` }, ...ttft()];
   }
-  if (slo.type === 'ttft_tpot') return [{ metric: 'TTFT', boundS: slo.ttft.maxNs / 1e9, label: `TTFT ${pct(slo.ttft.percentile)} bound` }];
+  if (slo.type === 'ttft_tpot') return ttft();
   return [{ metric: 'TBT', boundS: slo.tbtNs / 1e9, label: 'per-token deadline' }];
 }
 

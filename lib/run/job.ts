@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Capacity, Job, PrefillTable } from '../types.ts';
 import type { Store } from '../store/index.ts';
 import { searchJob } from '../search/job.ts';
+import { needsPrefillTable } from '../metrics/slo-prefill.ts';
 import { startServer, type RunningServer } from '../engines/server.ts';
 import { createPromptMaker, type PromptMaker } from '../load/prompts.ts';
 import { ensurePrefillPredictor, prefillTable } from '../profile/cache.ts';
@@ -83,7 +84,7 @@ export function createJobRuntime(job: Job, fingerprint: string, ctx: JobContext)
   const measure: Measure = isVirtual(job)
     ? virtualMeasure(job)
     : httpMeasure({ server: ensureServer, model: job.model.hfId, prompts: ensurePrompts, apiKey, client: job.client });
-  const prefill = job.slos.some((s) => s.type === 'deadline')
+  const prefill = job.slos.some(needsPrefillTable)
     ? async (lengths: number[]): Promise<PrefillTable> => {
         // Keyed by the server alone (not the trace): one profile serves every trace and `run.mjs profile`.
         const predictor = await ensurePrefillPredictor(job, { cacheDir: ctx.cacheDir, measure, log: ctx.log });

@@ -7,6 +7,7 @@
 import type { Job, PrefillTable, RequestEvents, RunEvents, Slo, SloVerdict } from '../types.ts';
 import type { RunInfo, Store } from '../store/index.ts';
 import { readSqlFile } from '../store/sql-text.ts';
+import { needsPrefillTable } from '../metrics/slo-prefill.ts';
 import { startSettle } from './settle.ts';
 import { formatStopReason, parseStopReason, sloKey } from './stop-reason.ts';
 
@@ -88,7 +89,7 @@ export class JobProbes {
   private async evaluate(run: RunInfo): Promise<Map<string, { verdict: SloVerdict; valid: boolean }>> {
     let e = this.evaluations.get(run.runId);
     if (e) return e;
-    const needsPrefill = this.job.slos.some((s) => s.type === 'deadline');
+    const needsPrefill = this.job.slos.some(needsPrefillTable);
     let prefill: PrefillTable | null = null;
     if (needsPrefill || this.promptLengths === null) {
       const shape = await this.readRunShape(run.runId);
@@ -143,7 +144,7 @@ export class JobProbes {
   }
 
   private async runNew(qps: number, open: readonly Slo[], scoutBudgetNs: number | null, full: boolean): Promise<RunInfo> {
-    const prefill = this.promptLengths && this.job.slos.some((s) => s.type === 'deadline')
+    const prefill = this.promptLengths && this.job.slos.some(needsPrefillTable)
       ? await this.prefillFor(this.promptLengths)
       : this.deps.prefill instanceof Map ? this.deps.prefill : null;
     const settler = startSettle(this.job.slos, {

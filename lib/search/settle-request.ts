@@ -21,7 +21,10 @@ function isFinishedOk(r: RequestEvents): boolean {
   return r.status === 'ok' && r.endNs !== null;
 }
 
-/** TTFT against maxNs. */
+/**
+ * TTFT against maxNs. A dynamic bound (TTFT minus predicted prefill <= max) is this with maxNs = max + the
+ * request's predicted prefill: TTFT - prefill > max exactly when TTFT > max + prefill, in integer nanoseconds.
+ */
 export function markTtft(r: RequestEvents, maxNs: number, nowNs: number): Mark {
   if (isFailed(r)) return 'bad';
   const t0 = r.tokenNs[0];

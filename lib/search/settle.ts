@@ -3,7 +3,7 @@
 // the bound that the percentile must (percentile.ts), a pass only once enough are final and within it that
 // even +infinity for everything else keeps the percentile inside. A verdict, once settled, stays.
 
-import type { PrefillTable, RequestEvents, Slo } from '../types.ts';
+import type { PercentileBound, PrefillTable, RequestEvents, Slo } from '../types.ts';
 import { countToFail, countToPass } from './percentile.ts';
 import { DeadlineTracker, GapCounter, markTpot, markTtft, type Mark } from './settle-request.ts';
 
@@ -12,7 +12,10 @@ export interface SettleContext {
   totalRequests: number;
   /** Output tokens requested over the whole run (an upper bound is safe): bounds the pooled TBT count. */
   totalOutputTokens: number;
-  /** Predicted prefill time per prompt length; a deadline SLO never settles for a request missing from it. */
+  /**
+   * Predicted prefill time per prompt length; a deadline SLO or a dynamic TTFT bound never settles a request
+   * whose prompt length is missing from it (unless it failed, which counts at +infinity whatever its length).
+   */
   prefill: PrefillTable | null;
 }
 
@@ -90,6 +93,21 @@ class PooledTbt {
   }
 }
 
+/**
+ * Request-level TTFT marks for a bound. A dynamic bound moves each request's limit by its predicted prefill,
+ * looked up on every call from the prompt length as the SQL will read it (reported, else requested), so a count
+ * the server reports later is the one used from then on.
+ */
+function ttftPercentile(bound: PercentileBound, ctx: SettleContext): RequestPercentile {
+  if (bound.minusPredictedPrefill !== true) return new RequestPercentile((r, nowNs) => markTtft(r, bound.maxNs, nowNs));
+  return new RequestPercentile((r, nowNs) => {
+    const prefillNs = ctx.prefill?.get(r.promptTokens ?? r.promptTokensRequested);
+    // No prediction: only a failure (+infinity at any length) is certain; against an infinite bound nothing else is bad.
+    if (prefillNs === undefined) return markTtft(r, Infinity, nowNs) === 'bad' ? 'bad' : 'open';
+    return markTtft(r, bound.maxNs + prefillNs, nowNs);
+  });
+}
+
 function startSloJudge(slo: Slo, ctx: SettleContext): (reqs: readonly RequestEvents[], nowNs: number) => Verdict {
   const n = ctx.totalRequests;
   switch (slo.type) {
@@ -113,13 +131,13 @@ function startSloJudge(slo: Slo, ctx: SettleContext): (reqs: readonly RequestEve
       return (reqs, nowNs) => judgeCounts(rates.tally(reqs, nowNs), n, slo.percentile);
     }
     case 'tbt_ttft': {
-      const ttft = new RequestPercentile((r, nowNs) => markTtft(r, slo.ttft.maxNs, nowNs));
+      const ttft = ttftPercentile(slo.ttft, ctx);
       const tbt = new PooledTbt(slo.tbt.maxNs);
       return (reqs, nowNs) =>
         both(judgeCounts(ttft.tally(reqs, nowNs), n, slo.ttft.percentile), tbt.judge(reqs, slo.tbt.percentile, ctx));
     }
     case 'ttft_tpot': {
-      const ttft = new RequestPercentile((r, nowNs) => markTtft(r, slo.ttft.maxNs, nowNs));
+      const ttft = ttftPercentile(slo.ttft, ctx);
       const tpot = new RequestPercentile((r, nowNs) => markTpot(r, slo.tpot.maxNs, nowNs));
       return (reqs, nowNs) =>
         both(

@@ -9,9 +9,16 @@
 import { hashKey } from '../hash.ts';
 import type { Slo } from '../types.ts';
 
-/** A short hash of what defines an SLO's verdict (not its name or scope). */
+/**
+ * A short hash of what defines an SLO's verdict (not its name or scope). A dynamic TTFT bound (minus predicted
+ * prefill) is keyed with its flag; a fixed one without it, so fixed bounds keep the keys they always had.
+ */
 export function sloKey(slo: Slo): string {
   const { name: _name, appliesTo: _scope, ...definition } = slo;
+  if (definition.type !== 'deadline' && definition.ttft.minusPredictedPrefill !== true) {
+    const { minusPredictedPrefill: _fixed, ...ttft } = definition.ttft;
+    return hashKey({ ...definition, ttft }, 12);
+  }
   return hashKey(definition, 12);
 }
 

@@ -116,6 +116,11 @@ function normalizeBound(b: Raw): PercentileBound {
   return { maxNs: ns(b.max), percentile: b.percentile };
 }
 
+/** A TTFT bound may be dynamic (minus the request's predicted prefill); the schema fills false by default. */
+function normalizeTtftBound(b: Raw): PercentileBound {
+  return { ...normalizeBound(b), minusPredictedPrefill: b.minusPredictedPrefill };
+}
+
 function normalizeSlo(s: Raw): Slo {
   const appliesTo: SloScope = { models: s.appliesTo.models, systems: s.appliesTo.systems, traces: s.appliesTo.traces };
   switch (s.type) {
@@ -125,9 +130,9 @@ function normalizeSlo(s: Raw): Slo {
         maxMissRate: s.maxMissRate, percentile: s.percentile, appliesTo,
       };
     case 'tbt_ttft':
-      return { name: s.name, type: 'tbt_ttft', tbt: normalizeBound(s.tbt), ttft: normalizeBound(s.ttft), appliesTo };
+      return { name: s.name, type: 'tbt_ttft', tbt: normalizeBound(s.tbt), ttft: normalizeTtftBound(s.ttft), appliesTo };
     default:
-      return { name: s.name, type: 'ttft_tpot', ttft: normalizeBound(s.ttft), tpot: normalizeBound(s.tpot), appliesTo };
+      return { name: s.name, type: 'ttft_tpot', ttft: normalizeTtftBound(s.ttft), tpot: normalizeBound(s.tpot), appliesTo };
   }
 }
 

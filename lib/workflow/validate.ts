@@ -42,6 +42,15 @@ export function validateAgainstSchema(data: unknown): SchemaProblem[] {
   return translateErrors(validate.errors ?? [], data);
 }
 
+// Keys that are valid in one place of the document and likely written in another: say where they belong.
+function misplacedKeyHint(key: string, owner: unknown): string | null {
+  if (key !== 'minusPredictedPrefill') return null;
+  if ((owner as Record<string, unknown> | null)?.type === 'deadline') {
+    return '; a deadline SLO already counts from the predicted prefill (its first token is due at predicted prefill + ttftSlack)';
+  }
+  return '; only a ttft bound subtracts the predicted prefill (ttft: { max: 300ms, minusPredictedPrefill: true })';
+}
+
 const DURATION = '#/$defs/duration';
 const NAME = '#/$defs/name';
 
@@ -91,7 +100,8 @@ function translate(e: ErrorObject, data: unknown): SchemaProblem {
     case 'additionalProperties': {
       const k = String((e.params as { additionalProperty: string }).additionalProperty);
       const known = Object.keys((schema.properties as object) ?? {});
-      return p(`unknown key "${k}"${didYouMean(k, known) || `; expected one of ${known.join(', ')}`}`, [k], true);
+      const hint = misplacedKeyHint(k, e.data) ?? (didYouMean(k, known) || `; expected one of ${known.join(', ')}`);
+      return p(`unknown key "${k}"${hint}`, [k], true);
     }
     case 'required': {
       const k = String((e.params as { missingProperty: string }).missingProperty);

@@ -87,4 +87,47 @@ test('a deadline SLO without a prefill table, or with a prompt length missing fr
     assert.match(e.message, /no entry for prompt length\(s\) 333/));
 });
 
+// Dynamic TTFT (Etalon): the bound holds for TTFT minus the predicted prefill of the request's prompt length.
+const longPrefill = new Map([[100, 50 * ms], [4000, 400 * ms]]);
+const dynTpot = (name: string, maxNs: number, percentile: number, minusPredictedPrefill: boolean, tpotPercentile = 1): Slo =>
+  ({ name, type: 'ttft_tpot', ttft: { maxNs, percentile, minusPredictedPrefill }, tpot: { maxNs: 1e9, percentile: tpotPercentile }, appliesTo: ANY });
+
+test('a dynamic TTFT bound judges TTFT minus predicted prefill, where a fixed one fails on long prompts', async () => {
+  // three short prompts (prefill 50 ms) with first tokens at 60, 70, 80 ms; one 4000-token prompt (prefill 400 ms)
+  // whose first token comes at 500 ms: TTFT p100 is 0.5 s, TTFT minus prefill p100 is 0.1 s.
+  const short = [60, 70, 80].map((t, i) => makeRequest(i, [t * ms, (t + 20) * ms]));
+  const long = makeRequest(3, [500 * ms, 520 * ms], { promptTokens: 4000, promptTokensRequested: 4000 });
+  const id = await store.writeRun(makeRun([...short, long]));
+  const ev = await store.evaluate(id, [
+    dynTpot('fixed', 300 * ms, 1, false),
+    dynTpot('dynamic', 300 * ms, 1, true),
+    { name: 'stream-dyn', type: 'tbt_ttft', tbt: { maxNs: 1e9, percentile: 1 }, ttft: { maxNs: 30 * ms, percentile: 0.5, minusPredictedPrefill: true }, appliesTo: ANY },
+  ], { prefill: longPrefill });
+  assert.equal(ev.verdicts.map((v) => [v.pass, v.values]), [
+    [false, { ttft_p100: 0.5, tpot_p100: 0.02 }],
+    [true, { ttft_dyn_p100: 0.1, tpot_p100: 0.02 }],
+    // short prompts give 10, 20, 30 ms and the long one 100 ms: the median is 25 ms
+    [true, { tbt_p100: 0.02, ttft_dyn_p50: 0.025 }],
+  ]);
+});
+
+test('a failed request counts at +infinity under a dynamic TTFT bound, whatever its prompt length', async () => {
+  const ok = [0, 1, 2, 3].map((i) => makeRequest(i, [60 * ms]));
+  // 777 tokens is not in the table: a failed request needs no prediction, so it is no missing length either
+  const failed = makeRequest(4, [], { status: 'http_error', httpStatus: 500, promptTokens: null, promptTokensRequested: 777 });
+  const id = await store.writeRun(makeRun([...ok, failed]));
+  const ev = await store.evaluate(id, [dynTpot('p75', 20 * ms, 0.75, true, 0.5), dynTpot('p100', 20 * ms, 1, true, 0.5)], { prefill: longPrefill });
+  assert.equal(ev.verdicts.map((v) => [v.pass, v.values.ttft_dyn_p75 ?? v.values.ttft_dyn_p100]), [[true, 0.01], [false, Infinity]]);
+});
+
+test('a dynamic TTFT bound without a prefill table, or missing a prompt length, is the deadline SLO\'s clear error', async () => {
+  const id = await store.writeRun(makeRun([makeRequest(0, [50 * ms]), makeRequest(1, [50 * ms], { promptTokens: 333 })]));
+  await store.evaluate(id, [dynTpot('dyn', 300 * ms, 0.9, true)]).then(() => assert.unreachable(), (e: Error) =>
+    assert.match(e.message, /dynamic-TTFT SLO "dyn" needs a prefill table/));
+  await store.evaluate(id, [dynTpot('dyn', 300 * ms, 0.9, true)], { prefill }).then(() => assert.unreachable(), (e: Error) =>
+    assert.match(e.message, /no entry for prompt length\(s\) 333/));
+  // a fixed bound needs no table, so the same run is judged
+  assert.is((await store.evaluate(id, [dynTpot('fixed', 300 * ms, 0.9, false)])).verdicts[0].pass, true);
+});
+
 test.run();

@@ -198,4 +198,35 @@ test('searchJob (etalon) bisects in full runs as Etalon does and lands near the 
   }
 });
 
+test('searchJob judges a dynamic TTFT bound as the fixed bound shifted by the predicted prefill, profiling for it', async () => {
+  // One prompt length, so TTFT minus prefill <= 150 ms is exactly TTFT <= 150 ms + prefill(3000): the two SLOs
+  // must agree at every probe, and both sit above the plain 150 ms bound, which leaves little room to queue.
+  const prefill3000 = (j: Job) => idleTtftNs(j.system.sim, j.model.simModel, j.parallel, 3000);
+  const job = readJob((j) => {
+    const bound = (name: string, maxNs: number, minusPredictedPrefill: boolean): Slo => ({
+      name, type: 'ttft_tpot', ttft: { maxNs, percentile: 0.9, minusPredictedPrefill }, tpot: { maxNs: 1e9, percentile: 0.9 }, appliesTo: j.slos[0].appliesTo,
+    });
+    return {
+      ...j,
+      trace: { ...j.trace, lengths: { type: 'fixed', prompt: 3000, output: 50 }, requests: 100 },
+      slos: [bound('dynamic', 150e6, true), bound('shifted', 150e6 + prefill3000(j), false), bound('fixed', 150e6, false)],
+    };
+  });
+  const store = await openStore(freshDir());
+  try {
+    const { deps } = makeDeps(job, store);
+    const asked: number[][] = [];
+    const caps = await searchJob(job, { ...deps, prefill: async (lengths) => (asked.push(lengths), (deps.prefill as (l: number[]) => Promise<PrefillTable>)(lengths)) });
+    assert.equal(asked, [[3000]], 'the prefill table is asked for once, for the trace\'s prompt length');
+    const [dynamic, shifted, fixed] = caps;
+    assert.ok(dynamic.capacityQps > 0 && dynamic.failQps !== null);
+    assert.is(dynamic.capacityQps, shifted.capacityQps);
+    assert.ok(dynamic.capacityQps > fixed.capacityQps, `${dynamic.capacityQps} vs ${fixed.capacityQps}`);
+    const pass = dynamic.probes.find((p) => p.qps === dynamic.capacityQps)!;
+    assert.equal(Object.keys(pass.verdicts[0].values), ['ttft_dyn_p90', 'tpot_p90']);
+  } finally {
+    await store.close();
+  }
+});
+
 test.run();

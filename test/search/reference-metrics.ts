@@ -31,7 +31,10 @@ export function missRate(r: RequestEvents, dpNs: number, ddNs: number): number {
 }
 
 export function referenceVerdict(slo: Slo, reqs: RequestEvents[], prefill: PrefillTable): boolean {
-  const ttft = reqs.map((r) => (failed(r) ? Infinity : r.tokenNs[0] - r.scheduledNs));
+  const prefillOf = (r: RequestEvents) => prefill.get(r.promptTokens ?? r.promptTokensRequested)!;
+  // a dynamic TTFT bound judges TTFT minus the predicted prefill of the request's prompt
+  const dynamic = slo.type !== 'deadline' && slo.ttft.minusPredictedPrefill === true;
+  const ttft = reqs.map((r) => (failed(r) ? Infinity : r.tokenNs[0] - r.scheduledNs - (dynamic ? prefillOf(r) : 0)));
   const tpot = reqs.map((r) => {
     if (failed(r)) return Infinity;
     const t = r.tokenNs;
@@ -39,7 +42,7 @@ export function referenceVerdict(slo: Slo, reqs: RequestEvents[], prefill: Prefi
   });
   switch (slo.type) {
     case 'deadline': {
-      const rates = reqs.map((r) => missRate(r, prefill.get(r.promptTokens ?? r.promptTokensRequested)! + slo.ttftSlackNs, slo.tbtNs));
+      const rates = reqs.map((r) => missRate(r, prefillOf(r) + slo.ttftSlackNs, slo.tbtNs));
       return percentile(rates, slo.percentile) <= slo.maxMissRate;
     }
     case 'tbt_ttft': {

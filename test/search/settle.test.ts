@@ -20,6 +20,8 @@ const ttftTpot = (ttftMs: number, tpotMs: number, p = 0.9): Slo => ({
 const tbtTtft = (tbtMs: number, ttftMs: number, p = 0.9): Slo => ({
   name: 'tb', type: 'tbt_ttft', tbt: { maxNs: tbtMs * MS, percentile: p }, ttft: { maxNs: ttftMs * MS, percentile: p }, appliesTo: ANY,
 });
+const dynamic = (slo: Slo, name: string): Slo =>
+  (slo.type === 'deadline' ? slo : { ...slo, name, ttft: { ...slo.ttft, minusPredictedPrefill: true } }) as Slo;
 const deadline = (tbtMs: number, slackMs: number, maxMissRate = 0.1, p = 0.99): Slo => ({
   name: 'dl', type: 'deadline', tbtNs: tbtMs * MS, ttftSlackNs: slackMs * MS, maxMissRate, percentile: p, appliesTo: ANY,
 });
@@ -82,6 +84,32 @@ test('startSettle fails a deadline SLO when queued requests have missed too many
 test('startSettle leaves deadline SLOs open when the prefill time of a prompt is unknown', () => {
   const s = startSettle([deadline(30, 300, 0.1, 0.9)], ctx(10, { prefill: null }));
   assert.is(s.update([req(0, 0, []), req(1, 0, [])], 100 * S).get('dl'), undefined);
+});
+
+test('startSettle fails a dynamic TTFT bound only past max + the predicted prefill of each request', () => {
+  // bound 300 ms minus prefill; prompts of 100 tokens predict 20 ms, of 400 tokens 200 ms. 10 requests at p90:
+  // 2 certain misses settle a fail.
+  const prefill = new Map([[100, 20 * MS], [400, 200 * MS]]);
+  const long = (i: number) => req(i, 0, [], { promptTokens: 400, promptTokensRequested: 400 });
+  const s = startSettle([dynamic(ttftTpot(300, 50), 'dyn')], ctx(10, { prefill }));
+  assert.is(s.update([long(0), long(1)], 0.45 * S).get('dyn'), undefined, '450 ms is within 300 + 200 ms');
+  assert.is(s.update([long(0), long(1)], 0.5 * S).get('dyn'), undefined, 'exactly on the bound is within it');
+  assert.is(s.update([long(0), long(1)], 0.5 * S + 1).get('dyn'), false);
+  // the fixed bound has failed long before
+  const f = startSettle([ttftTpot(300, 50)], ctx(10, { prefill }));
+  assert.is(f.update([long(0), long(1)], 0.31 * S).get('tt'), false);
+});
+
+test('startSettle never settles a dynamic TTFT request whose prompt length has no prediction, unless it failed', () => {
+  const odd = (i: number, more: Partial<RequestEvents> = {}) => req(i, 0, [], { promptTokens: 333, promptTokensRequested: 333, ...more });
+  const s = startSettle([dynamic(tbtTtft(50, 300), 'dyn')], ctx(10));
+  assert.is(s.update([odd(0), odd(1)], 100 * S).get('dyn'), undefined);
+  const t = startSettle([dynamic(ttftTpot(300, 50), 'dyn')], ctx(10));
+  const failed = { status: 'http_error' as const, endNs: 0.1 * S, httpStatus: 500 };
+  assert.is(t.update([odd(0, failed), odd(1, failed)], 0.2 * S).get('dyn'), false, 'a failure counts at +infinity at any length');
+  const u = startSettle([dynamic(ttftTpot(300, 50, 0.5), 'dyn')], ctx(2, { prefill: null }));
+  const done = (i: number) => req(i, 0, [0.01 * S, 0.02 * S], { endNs: 0.02 * S });
+  assert.is(u.update([done(0), done(1)], 1 * S).get('dyn'), undefined, 'without a table nothing passes either');
 });
 
 test('startSettle fails pooled TBT once enough gaps of finished requests are over the bound', () => {
@@ -173,6 +201,8 @@ test('startSettle never settles a verdict the whole run contradicts (random runs
       { ...ttftTpot(100 + rand() * 400, 20 + rand() * 40, [0.5, 0.9, 0.99][k % 3]), name: 'tt' },
       { ...tbtTtft(20 + rand() * 60, 100 + rand() * 600, [0.5, 0.9, 0.99][(k + 1) % 3]), name: 'tb' },
       { ...deadline(20 + rand() * 30, 100 + rand() * 400, [0, 0.1, 0.3][k % 3], [0.5, 0.9, 0.99][(k + 2) % 3]), name: 'dl' },
+      dynamic(ttftTpot(rand() * 300, 20 + rand() * 40, [0.5, 0.9, 0.99][(k + 1) % 3]), 'ttd'),
+      dynamic(tbtTtft(20 + rand() * 60, rand() * 500, [0.5, 0.9, 0.99][(k + 2) % 3]), 'tbd'),
     ];
     const final = viewAt(run, Infinity);
     const context: SettleContext = {

@@ -65,4 +65,21 @@ test("a model's allowed lists filter the grid", () => {
   assert.equal(jobs.map((j) => j.id), ['m/b/t/tp2-pp1']);
 });
 
+test('a TTFT bound is fixed by default and dynamic with minusPredictedPrefill, in both SLO types that have one', () => {
+  const text = minimal.replace(/slos:[\s\S]*$/, `slos:
+  - { name: fixed, type: ttft_tpot, ttft: { max: 300ms }, tpot: { max: 30ms } }
+  - { name: dyn, type: ttft_tpot, ttft: { max: 300ms, percentile: 0.9, minusPredictedPrefill: true }, tpot: { max: 30ms } }
+  - { name: stream, type: tbt_ttft, tbt: { max: 30ms }, ttft: { max: 250ms, minusPredictedPrefill: true } }
+`);
+  const { workflow } = parseWorkflow(text, '/tmp/w.yml');
+  const ttft = workflow.slos.map((s) => (s.type === 'deadline' ? null : s.ttft));
+  assert.equal(ttft, [
+    { maxNs: 300_000_000, percentile: 0.9, minusPredictedPrefill: false },
+    { maxNs: 300_000_000, percentile: 0.9, minusPredictedPrefill: true },
+    { maxNs: 250_000_000, percentile: 0.9, minusPredictedPrefill: true },
+  ]);
+  const s = workflow.slos[2];
+  assert.equal(s.type === 'tbt_ttft' && s.tbt, { maxNs: 30_000_000, percentile: 0.99 }, 'a TBT bound has no such flag');
+});
+
 test.run();

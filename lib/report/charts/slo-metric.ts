@@ -1,10 +1,10 @@
 // One SLO's measured figures against offered QPS over every probe of the search, one panel per bounded figure,
 // with the bound drawn as a rule: where the curve crosses the rule is where capacity lies.
 import type * as vl from 'vega-lite';
-import type { Slo } from '../../types.ts';
+import type { PercentileBound, Slo } from '../../types.ts';
 import type { JobReport } from '../model.ts';
 import { CHART_CONFIG } from '../render.ts';
-import { formatValueName } from '../../metrics/slo-values.ts';
+import { formatValueName, ttftFigure } from '../../metrics/slo-values.ts';
 
 export interface SloBound {
   /** The key of the bounded figure in SloVerdict.values (ttft_p90, miss_rate_p99, ...). */
@@ -17,17 +17,24 @@ export interface SloBound {
 
 export function sloBounds(slo: Slo): SloBound[] {
   const pct = (p: number) => `p${+(p * 100).toFixed(3)}`;
+  // A dynamic TTFT bound is drawn over its own figure, TTFT minus the request's predicted prefill.
+  const ttft = (b: PercentileBound): SloBound => ({
+    key: formatValueName(ttftFigure(b), b.percentile),
+    title: `${b.minusPredictedPrefill === true ? 'TTFT - predicted prefill' : 'TTFT'} ${pct(b.percentile)} (s)`,
+    bound: b.maxNs / 1e9,
+    unit: 's',
+  });
   switch (slo.type) {
     case 'deadline':
       return [{ key: formatValueName('miss_rate', slo.percentile), title: `deadline miss rate, ${pct(slo.percentile)} of requests`, bound: slo.maxMissRate, unit: 'ratio' }];
     case 'tbt_ttft':
       return [
         { key: formatValueName('tbt', slo.tbt.percentile), title: `TBT ${pct(slo.tbt.percentile)} (s)`, bound: slo.tbt.maxNs / 1e9, unit: 's' },
-        { key: formatValueName('ttft', slo.ttft.percentile), title: `TTFT ${pct(slo.ttft.percentile)} (s)`, bound: slo.ttft.maxNs / 1e9, unit: 's' },
+        ttft(slo.ttft),
       ];
     case 'ttft_tpot':
       return [
-        { key: formatValueName('ttft', slo.ttft.percentile), title: `TTFT ${pct(slo.ttft.percentile)} (s)`, bound: slo.ttft.maxNs / 1e9, unit: 's' },
+        ttft(slo.ttft),
         { key: formatValueName('tpot', slo.tpot.percentile), title: `TPOT ${pct(slo.tpot.percentile)} (s)`, bound: slo.tpot.maxNs / 1e9, unit: 's' },
       ];
   }

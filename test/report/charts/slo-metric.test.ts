@@ -19,6 +19,13 @@ bounds('names the stored value keys and bounds of each SLO type, in seconds or a
   assert.equal(sloBounds(dl).map((b) => [b.key, b.bound, b.unit]), [['miss_rate_p99', 0.1, 'ratio']]);
 });
 
+bounds('draws a dynamic TTFT bound over TTFT minus predicted prefill, under its own key and title', () => {
+  const tp: Slo = { name: 'b', type: 'ttft_tpot', ttft: { maxNs: 300e6, percentile: 0.9, minusPredictedPrefill: true }, tpot: { maxNs: 30e6, percentile: 0.9 }, appliesTo: scope };
+  assert.equal(sloBounds(tp).map((b) => [b.key, b.title, b.bound]), [
+    ['ttft_dyn_p90', 'TTFT - predicted prefill p90 (s)', 0.3], ['tpot_p90', 'TPOT p90 (s)', 0.03],
+  ]);
+});
+
 bounds.run();
 
 const value = suite('valueFor');
