@@ -15,7 +15,10 @@ import type { Socket } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { normalizeSimSettings } from '../lib/sim/defaults.ts';
+import { SimEngine } from '../lib/sim/engine.ts';
 import { chunkFormatter, type GenerationRequest } from '../lib/sim/openai.ts';
+import { RealtimeDriver, startMonotonicClock } from '../lib/sim/realtime.ts';
 import { outputToken } from '../lib/sim/words.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -53,6 +56,7 @@ async function main(): Promise<void> {
   const floor = JSON.parse(await floorChild.result) as { spreadMs: number[]; perWriteUs: number[]; firstWriteUs: number[] };
   await floorChild.stop();
 
+  const wakeUs = await measureWakes(200);
   const bursts = a.iterations.filter((it) => it.n >= Math.max(2, 0.9 * a.batchP50));
   const steadyIterations = a.iterations.filter((it) => it.simMs > a.steadyFromMs);
   console.log(`${streams} streams x ${tokens} tokens, maxNumSeqs ${maxNumSeqs}: ${wallS.toFixed(1)} s, ${rows.length} tokens logged, ` +
@@ -60,7 +64,8 @@ async function main(): Promise<void> {
     `(${((serverCpuS * 1e6) / Math.max(1, rows.length)).toFixed(0)} us per token incl. startup)`);
   console.log(`(a) emission error (write - sim):      ${fmt(a.errMs)}`);
   console.log(`(b)   after the arrival burst:        ${fmt(a.steadyMs)} (${a.steadyMs.length} tokens)`);
-  console.log(`(c) first write of an iteration late:  ${fmt(a.iterations.map((it) => it.firstMs))} (${a.iterations.length} iterations)`);
+  console.log(`(c) scheduling alone: the driver's wake (timer, naps, busy wait) in this process, no writes: ${fmtUs(wakeUs)} late`);
+  console.log(`    first write of an iteration late:  ${fmt(a.iterations.map((it) => it.firstMs))} (${a.iterations.length} iterations)`);
   console.log(`      after the arrival burst:          ${fmt(steadyIterations.map((it) => it.firstMs))} (${steadyIterations.length} iterations)`);
   console.log(`    batch spread (last - first write): ${fmt(bursts.map((it) => it.spreadMs))} (${bursts.length} iterations of >= 90% of the median batch)`);
   console.log(`    per write (spread / (n - 1)):      ${fmtUs(bursts.map((it) => (it.spreadMs * 1000) / (it.n - 1)))}`);
@@ -132,6 +137,27 @@ function analyse(rows: Row[], baseNs: bigint, received: Map<string, bigint[]>) {
   return { steadyFromMs, errMs, steadyMs, iterations, gapMs, steadyGapMs, clientMs, batchP50: q(iterations.map((it) => it.n), 0.5), periodMs: periods.length ? q(periods, 0.5) : 77 };
 }
 
+/**
+ * Lateness of the real-time driver's wakes alone: one request of `tokens` tokens (no CPU profile, ~7 ms steps)
+ * through RealtimeDriver in this process, each token's delivery time minus its simulated time, in us.
+ */
+async function measureWakes(tokens: number): Promise<number[]> {
+  const clock = startMonotonicClock();
+  const engine = new SimEngine({ settings: normalizeSimSettings({ cpuProfile: 'none' }), simModel: 'llama-3-8b', parallel: { tp: 1, pp: 1 } });
+  const driver = new RealtimeDriver(engine, clock);
+  const lateUs: number[] = [];
+  await new Promise<void>((resolve) => {
+    driver.submit({ id: 0, promptTokens: 20, maxTokens: tokens }, {
+      onToken(_r, _index, simNs, last) {
+        lateUs.push((clock.nowNs() - simNs) / 1000);
+        if (last) resolve();
+      },
+    });
+  });
+  driver.close();
+  return lateUs;
+}
+
 /** Streams from every client at once; each stream's receive times (hrtime) per token, keyed by x-request-id. */
 async function runClient(url: string, streams: number, tokens: number): Promise<Map<string, bigint[]>> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: streams + 10 });
@@ -140,20 +166,28 @@ async function runClient(url: string, streams: number, tokens: number): Promise<
     const id = `r${i}`;
     const times: bigint[] = [];
     received.set(id, times);
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve) => {
+      // A failed stream is reported and left out; the run goes on (and its server is still stopped).
+      const failed = (stream: string, e: Error): void => {
+        errors.push(`${stream}: ${e.message}`);
+        resolve();
+      };
       const req = http.request(`${url}/v1/completions`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-request-id': id } }, (res) => {
         res.setEncoding('utf8');
         res.on('data', (c: string) => {
           const t = process.hrtime.bigint();
           for (let k = c.indexOf('"text"'); k >= 0; k = c.indexOf('"text"', k + 1)) times.push(t);
         });
-        res.on('end', resolve);
+        res.on('end', () => resolve());
+        res.on('error', (e) => failed(id, e));
       });
-      req.on('error', reject);
+      req.on('error', (e) => failed(id, e));
       req.end(JSON.stringify({ model: MODEL, prompt: PROMPT, max_tokens: tokens, stream: true, ignore_eos: true }));
     });
   };
+  const errors: string[] = [];
   await Promise.all(Array.from({ length: streams }, (_, i) => one(i)));
+  if (errors.length) console.log(`${errors.length} of ${streams} streams failed at ${url}, e.g. ${errors[0]}`);
   agent.destroy();
   return received;
 }
@@ -163,6 +197,7 @@ interface Child { child: ReturnType<typeof spawn>; url: string; result: Promise<
 /** Starts a server child that prints `listening on <url>`; `result` is the rest of its stdout at exit. */
 async function startChild(args: string[], cwd = ROOT): Promise<Child> {
   const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+  process.on('exit', () => child.kill('SIGKILL'));
   let out = '';
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
