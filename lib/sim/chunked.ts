@@ -15,22 +15,30 @@ export function isAscii(text: string): boolean {
   return true;
 }
 
-/** One HTTP/1.1 chunk; `ascii` says the data is known to be ASCII (no byte count needed). */
-export function frameChunk(data: string, ascii: boolean): string {
+/** A body chunk beside its HTTP/1.1 framing (`framed`) and the framing's length in bytes. */
+export interface FramedChunk {
+  data: string;
+  framed: string;
+  framedBytes: number;
+}
+
+/** Frames one chunk; `ascii` says the data is known to be ASCII (no byte count needed). */
+export function frameChunk(data: string, ascii: boolean): FramedChunk {
   const bytes = ascii ? data.length : Buffer.byteLength(data);
-  return bytes.toString(16) + '\r\n' + data + '\r\n';
+  const size = bytes.toString(16);
+  return { data, framed: size + '\r\n' + data + '\r\n', framedBytes: size.length + bytes + 4 };
 }
 
 /**
- * Writes one non-empty body chunk (`data`, and `framed` = frameChunk(data)) of a streamed response whose
- * headers were flushed (res.flushHeaders()). Direct to the socket when node:http holds nothing back for it (the
- * socket is this response's, the body is chunked, nothing is buffered); otherwise through res.write, which
- * frames `data` itself and keeps every byte in order.
+ * Writes one non-empty body chunk of a streamed response whose headers were flushed (res.flushHeaders()).
+ * Direct to the socket when node:http holds nothing back for it (the socket is this response's, the body is
+ * chunked, nothing is buffered); otherwise through res.write, which frames the data itself and keeps every byte
+ * in order.
  */
-export function writeChunk(res: ServerResponse, data: string, framed: string): void {
+export function writeChunk(res: ServerResponse, chunk: FramedChunk): void {
   const socket = res.socket;
-  if (socket !== null && res.chunkedEncoding && res.writableLength === 0 && socket.writable) writeNow(socket, framed);
-  else res.write(data);
+  if (socket !== null && res.chunkedEncoding && res.writableLength === 0 && socket.writable) writeNow(socket, chunk);
+  else res.write(chunk.data);
 }
 
 /**
@@ -38,17 +46,14 @@ export function writeChunk(res: ServerResponse, data: string, framed: string): v
  * no stream bookkeeping around the syscall. Whatever the kernel does not take (a full socket buffer, a
  * partial write) or any error goes through socket.write, which queues it in order or reports the error.
  */
-function writeNow(socket: Socket, framed: string): void {
+function writeNow(socket: Socket, chunk: FramedChunk): void {
   const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-  if (typeof fd !== 'number' || fd < 0) return void socket.write(framed);
+  if (typeof fd !== 'number' || fd < 0) return void socket.write(chunk.framed);
   let written: number;
   try {
-    written = writeSync(fd, framed);
+    written = writeSync(fd, chunk.framed);
   } catch {
-    return void socket.write(framed);
+    return void socket.write(chunk.framed);
   }
-  if (written < framed.length) {
-    const bytes = Buffer.from(framed);
-    if (written < bytes.length) socket.write(bytes.subarray(written));
-  }
+  if (written < chunk.framedBytes) socket.write(Buffer.from(chunk.framed).subarray(written));
 }

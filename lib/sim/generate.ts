@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimFaults } from '../types.ts';
 import type { EmissionLog } from './emission-log.ts';
 import type { SimRequest } from './engine.ts';
-import { frameChunk, isAscii, writeChunk } from './chunked.ts';
+import { frameChunk, isAscii, writeChunk, type FramedChunk } from './chunked.ts';
 import { ApiError, chunkFormatter, formatCompletion, type GenerationRequest } from './openai.ts';
 import type { Clock, RealtimeDriver } from './realtime.ts';
 import type { ServerCounters } from './prometheus.ts';
@@ -34,7 +34,7 @@ export function serveGeneration(ctx: GenerateContext, gen: GenerationRequest, re
   const ascii = isAscii(gen.model);
   const logStream = ctx.emissionLog?.openStream(logId) ?? -1;
   // Without per-chunk usage a stream's middle chunks repeat with the output word: build (and frame) each once.
-  const repeated: ({ data: string; framed: string } | undefined)[] | null = gen.continuousUsage ? null : new Array(OUTPUT_WORD_COUNT);
+  const repeated: (FramedChunk | undefined)[] | null = gen.continuousUsage ? null : new Array(OUTPUT_WORD_COUNT);
   const { dropAfterTokens, stallNs } = ctx.faults;
   let text = '';
   let written = 0;
@@ -64,16 +64,12 @@ export function serveGeneration(ctx: GenerateContext, gen: GenerationRequest, re
       // with the closing chunks and the body's end in res.end (node:http writes all of it in one syscall).
       const first = index === 0 && gen.endpoint === 'chat';
       if (repeated !== null && !first && !last) {
-        let c = repeated[index % OUTPUT_WORD_COUNT];
-        if (c === undefined) {
-          const data = fmt.token(outputToken(index), written, false);
-          c = repeated[index % OUTPUT_WORD_COUNT] = { data, framed: frameChunk(data, ascii) };
-        }
-        writeChunk(res, c.data, c.framed);
+        const k = index % OUTPUT_WORD_COUNT;
+        writeChunk(res, (repeated[k] ??= frameChunk(fmt.token(outputToken(index), written, false), ascii)));
       } else {
         const data = (first ? fmt.role() : '') + fmt.token(outputToken(index), written, last);
         if (last) res.end(data + fmt.end(written));
-        else writeChunk(res, data, frameChunk(data, ascii));
+        else writeChunk(res, frameChunk(data, ascii));
       }
       ctx.emissionLog?.record(logStream, index, simNs, ctx.clock.nowNs());
       if (last) return finish();

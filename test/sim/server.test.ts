@@ -148,6 +148,20 @@ test('one kept-alive connection serves streamed, whole and error responses one a
   }
 });
 
+test('a served model name that is not ASCII streams intact (chunk sizes count bytes)', async () => {
+  const name = 'équipe/modèle-日本';
+  const own = await startSimServer({ settings: normalizeSimSettings({}), simModel: 'llama-3-8b', parallel: { tp: 1, pp: 1 }, servedModelName: name });
+  try {
+    const s = await stream(own.url, '/v1/completions', { model: name, prompt: 'a b', max_tokens: 20, stream: true });
+    assert.ok(s.complete);
+    const chunks = s.events.slice(0, -1).map((e) => JSON.parse(e.data));
+    assert.is(chunks.length, 20);
+    assert.ok(chunks.every((c) => c.model === name));
+  } finally {
+    await own.close();
+  }
+});
+
 test('/metrics shows running and waiting requests and KV use under vLLM\'s names', async () => {
   const own = await start();
   const pending = Array.from({ length: 270 }, () => send(own.url, '/v1/completions', { model: MODEL, prompt: Array(30).fill('w').join(' '), max_tokens: 1000 }));
