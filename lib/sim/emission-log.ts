@@ -13,6 +13,9 @@
 // iterations), so a burst of token writes never waits for string formatting or file I/O; close() writes the rest.
 import { createWriteStream, type WriteStream } from 'node:fs';
 
+/** A response's rows' handle (from openStream): its request id, UTF-8. */
+export type EmissionStream = Buffer;
+
 export const EMISSION_LOG_HEADER = [
   '# headroom-sim emission log: one line per output token written',
   '# times are absolute CLOCK_MONOTONIC nanoseconds (process.hrtime.bigint()); write_ns - sim_ns is the emission error',
@@ -31,9 +34,8 @@ const MAX_PENDING_ROWS = 1 << 20;
 
 export class EmissionLog {
   private readonly out: WriteStream;
-  /** Request ids (UTF-8) by stream number (openStream); a row names its stream by number. */
-  private readonly ids: Buffer[] = [];
-  private stream = new Int32Array(INITIAL_ROWS);
+  /** Each row's request id (UTF-8, shared by a stream's rows): released with the rows once written. */
+  private readonly ids: (EmissionStream | undefined)[] = new Array(INITIAL_ROWS);
   private index = new Int32Array(INITIAL_ROWS);
   private simNs = new Float64Array(INITIAL_ROWS);
   private writeNs = new Float64Array(INITIAL_ROWS);
@@ -53,17 +55,16 @@ export class EmissionLog {
     this.originNum = originNs < 2n ** 52n ? Number(originNs) : null;
   }
 
-  /** Registers a response's request id; returns the stream number its rows are recorded under. */
-  openStream(requestId: string): number {
-    this.ids.push(Buffer.from(requestId));
-    return this.ids.length - 1;
+  /** A response's handle for its rows: its request id, encoded once. */
+  openStream(requestId: string): EmissionStream {
+    return Buffer.from(requestId);
   }
 
   /** One token written: times relative to the clock's origin (integer ns). */
-  record(stream: number, tokenIndex: number, simNs: number, writeNs: number): void {
-    if (this.count === this.stream.length) this.grow();
+  record(stream: EmissionStream, tokenIndex: number, simNs: number, writeNs: number): void {
+    if (this.count === this.index.length) this.grow();
     const i = this.count++;
-    this.stream[i] = stream;
+    this.ids[i] = stream;
     this.index[i] = tokenIndex;
     this.simNs[i] = simNs;
     this.writeNs[i] = writeNs;
@@ -99,11 +100,12 @@ export class EmissionLog {
   private writeRows(end: number): void {
     if (end <= this.done) return;
     let size = 0;
-    for (let i = this.done; i < end; i++) size += this.ids[this.stream[i]].length + ROW_MAX_DIGITS;
+    for (let i = this.done; i < end; i++) size += this.ids[i]!.length + ROW_MAX_DIGITS;
     const buf = Buffer.allocUnsafe(size);
     let p = 0;
     for (let i = this.done; i < end; i++) {
-      p += this.ids[this.stream[i]].copy(buf, p);
+      p += this.ids[i]!.copy(buf, p);
+      this.ids[i] = undefined;
       buf[p++] = COMMA;
       p = writeDigits(buf, p, this.index[i]);
       buf[p++] = COMMA;
@@ -126,19 +128,19 @@ export class EmissionLog {
     // piled up so many that writing them now is the lesser evil.
     if (this.done > 0) {
       this.compact();
-      if (this.count < this.stream.length) return;
+      if (this.count < this.index.length) return;
     }
     if (this.count >= MAX_PENDING_ROWS) {
       this.flush();
       return;
     }
-    const n = this.stream.length * 2;
+    const n = this.index.length * 2;
     const widen = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
       const b = make(n);
       b.set(a);
       return b;
     };
-    this.stream = widen(this.stream, (k) => new Int32Array(k));
+    this.ids.length = n;
     this.index = widen(this.index, (k) => new Int32Array(k));
     this.simNs = widen(this.simNs, (k) => new Float64Array(k));
     this.writeNs = widen(this.writeNs, (k) => new Float64Array(k));
@@ -146,7 +148,8 @@ export class EmissionLog {
 
   private compact(): void {
     const { done, count } = this;
-    this.stream.copyWithin(0, done, count);
+    this.ids.copyWithin(0, done, count);
+    this.ids.fill(undefined, count - done, count);
     this.index.copyWithin(0, done, count);
     this.simNs.copyWithin(0, done, count);
     this.writeNs.copyWithin(0, done, count);

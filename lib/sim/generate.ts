@@ -32,7 +32,7 @@ export function serveGeneration(ctx: GenerateContext, gen: GenerationRequest, re
   const fmt = chunkFormatter(gen, id, createdS);
   // Everything in a chunk is ASCII except, possibly, the served model name.
   const ascii = isAscii(gen.model);
-  const logStream = ctx.emissionLog?.openStream(logId) ?? -1;
+  const logStream = ctx.emissionLog?.openStream(logId) ?? null;
   // Without per-chunk usage a stream's middle chunks repeat with the output word: build (and frame) each once.
   const repeated: (FramedChunk | undefined)[] | null = gen.continuousUsage ? null : new Array(OUTPUT_WORD_COUNT);
   const { dropAfterTokens, stallNs } = ctx.faults;
@@ -71,7 +71,7 @@ export function serveGeneration(ctx: GenerateContext, gen: GenerationRequest, re
         if (last) res.end(data + fmt.end(written));
         else writeChunk(res, frameChunk(data, ascii));
       }
-      ctx.emissionLog?.record(logStream, index, simNs, ctx.clock.nowNs());
+      if (logStream !== null) ctx.emissionLog!.record(logStream, index, simNs, ctx.clock.nowNs());
       if (last) return finish();
       if (dropAfterTokens !== null && written >= dropAfterTokens) drop();
       return;
