@@ -5,7 +5,8 @@
 //   request_id,token_index,sim_ns,write_ns
 // request_id is the client's `x-request-id` header when it sent one, else the response's `id`; token_index
 // counts from 0; sim_ns is the simulated emission time and write_ns the time the write call that handed the
-// chunk to the socket returned (on the direct path the write syscall is done by then), both absolute
+// chunk to the socket returned (on the direct path the write syscall is done by then, so a reader on another
+// core may see the bytes slightly earlier), both absolute
 // CLOCK_MONOTONIC nanoseconds (process.hrtime.bigint()), which every process on the host shares, so a client's
 // hrtime readings compare directly.
 //
