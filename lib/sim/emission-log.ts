@@ -6,9 +6,9 @@
 // request_id is the client's `x-request-id` header when it sent one, else the response's `id`; token_index
 // counts from 0; sim_ns is the simulated emission time and write_ns the time the write call that handed the
 // chunk to the socket returned (on the direct path the write syscall is done by then, so a reader on another
-// core may see the bytes slightly earlier), both absolute
-// CLOCK_MONOTONIC nanoseconds (process.hrtime.bigint()), which every process on the host shares, so a client's
-// hrtime readings compare directly.
+// core may see the bytes slightly earlier), both absolute CLOCK_MONOTONIC nanoseconds
+// (process.hrtime.bigint()), which every process on the host shares, so a client's hrtime readings compare
+// directly.
 //
 // Rows are kept in typed arrays and formatted only when the server is idle (flushUntil, called between
 // iterations), so a burst of token writes never waits for string formatting or file I/O; close() writes the rest.
