@@ -60,7 +60,7 @@ export class RealtimeDriver {
   private lastEndNs = 0;
   /** Bumped by every wakeAt, so a replaced wake's spin loop stops. */
   private wakeGen = 0;
-  /** Absolute time of the pending wake (or null), so idle work knows its deadline. */
+  /** Clock time of the pending wake (or null), so idle work knows its deadline. */
   private wakeNs: number | null = null;
   private idleQueued = false;
 
