@@ -189,6 +189,19 @@ function abortError(): Error {
   return err;
 }
 
+/** Above this share of the run busy, a sending thread is near its ceiling: reads queue behind each other. */
+export const CLIENT_BUSY_WARN = 0.85;
+
+/** A warning when a sending thread was nearly always busy during the run (its token times may be late), else null. */
+export function formatClientBusyWarning(senderBusyNs: readonly number[], durationNs: number): string | null {
+  if (senderBusyNs.length === 0 || durationNs <= 0) return null;
+  const busiest = Math.max(...senderBusyNs) / durationNs;
+  if (busiest <= CLIENT_BUSY_WARN) return null;
+  return `the load client's busiest sending thread was busy ${Math.round(busiest * 100)}% of the run, so token times may ` +
+    `be late: give client.workers more threads on a machine with spare cores (\`npx zx run.mjs calibrate\` measures ` +
+    `what this machine's client sustains)`;
+}
+
 /** p99 of sent - scheduled over the requests that were sent (0 when none were). */
 export function computeLagP99Ns(requests: readonly RequestEvents[]): number {
   const lags = requests.filter((r) => r.sentNs !== null).map((r) => r.sentNs! - r.scheduledNs).sort((a, b) => a - b);

@@ -1,7 +1,7 @@
 import type { Job, RequestEvents, RunEvents } from '../types.ts';
 import { buildSchedule, type ScheduleContext } from '../load/schedule.ts';
 import { simulateRun } from '../sim/virtual.ts';
-import { runLoad } from '../load/driver.ts';
+import { formatClientBusyWarning, runLoad } from '../load/driver.ts';
 import type { PromptMaker } from '../load/prompts.ts';
 import { startScraper } from '../engines/scrape.ts';
 import { createProgressPrinter } from '../load/progress.ts';
@@ -84,6 +84,8 @@ export function realProbeRunner(job: Job, fingerprint: string, opts: RealProbeOp
       progress?.end();
       if (scraper) samples = await scraper.stop();
     }
+    const busy = formatClientBusyWarning(r.senderBusyNs, r.durationNs);
+    if (busy !== null && opts.progressLabel !== null) process.stderr.write(`${opts.progressLabel} @ ${qps} QPS: ${busy}\n`);
     const exited = server.exited();
     if (exited) {
       const how = exited.signal ? `signal ${exited.signal}` : `exit code ${exited.exitCode}`;

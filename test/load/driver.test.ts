@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ClientSettings, RequestEvents, ScheduledRequest } from '../../lib/types.ts';
-import { computeLagP99Ns, pickWorkerCount, runLoad, TOKENS_PER_SECOND_PER_THREAD } from '../../lib/load/driver.ts';
+import { computeLagP99Ns, formatClientBusyWarning, pickWorkerCount, runLoad, TOKENS_PER_SECOND_PER_THREAD } from '../../lib/load/driver.ts';
 import { createPromptMaker } from '../../lib/load/prompts.ts';
 import { startStreamServer, type Behaviour } from '../fixtures/load/stream-server.ts';
 
@@ -21,6 +21,25 @@ test('automatic threads follow the offered token rate, capped by the cores; an e
   assert.is(pickWorkerCount(fast, 0, 64), Math.ceil((500 * 1000) / 0.999 / TOKENS_PER_SECOND_PER_THREAD));
   assert.is(pickWorkerCount(fast, 0, 8), 7, 'one core is left to the coordinating thread');
   assert.is(pickWorkerCount(fast, 0, 2), 1, 'two cores: threads measured slower than one');
+});
+
+test('a sending thread busy most of the run is warned about, naming the busiest share and the remedy', () => {
+  assert.is(formatClientBusyWarning([0.5e9, 0.8e9], 1e9), null);
+  assert.match(formatClientBusyWarning([0.5e9, 0.93e9], 1e9) ?? '', /busy 93% of the run, so token times may be late: give client\.workers more threads/);
+  assert.is(formatClientBusyWarning([], 1e9), null);
+});
+
+test('a real run reports each sending thread busy for part of the run, and its GC pauses', async () => {
+  const server = await startStreamServer({ tokenIntervalMs: 2, usage: true });
+  try {
+    const result = await runLoad({ baseUrl: server.url, model: 'm', client: client({ workers: 2 }), schedule: evenly(10, 5, 5, 20), prompts: await createPromptMaker({ kind: 'sim' }) });
+    assert.is(result.senderBusyNs.length, 2);
+    assert.ok(result.senderBusyNs.every((b) => b > 0 && b < result.durationNs), `busy ${result.senderBusyNs} of ${result.durationNs}`);
+    assert.is(result.senderGcPauseNs.length, 2);
+    assert.ok(result.senderGcMaxPauseNs.every((m, i) => m >= 0 && m <= result.senderGcPauseNs[i]!));
+  } finally {
+    await server.close();
+  }
 });
 
 test('lag p99 interpolates over sent requests only', () => {
