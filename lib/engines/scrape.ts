@@ -13,7 +13,16 @@ export interface ScraperOptions {
 
 const NULL_GAUGES = { running: null, waiting: null, kvUsage: null, preemptions: null } as const;
 
-export function startScraper(metricsUrl: string, engine: EngineName, opts: ScraperOptions = {}): { stop(): Promise<ServerSample[]> } {
+export interface Scraper {
+  /**
+   * Stop and return the samples. `runOriginNs` (the load run's clock zero, known only once it has run) re-bases
+   * their times onto the run clock, leaving out those taken before it (warm-up); without it they stay relative
+   * to clockStartNs.
+   */
+  stop(runOriginNs?: bigint): Promise<ServerSample[]>;
+}
+
+export function startScraper(metricsUrl: string, engine: EngineName, opts: ScraperOptions = {}): Scraper {
   const intervalMs = opts.intervalMs ?? 1000;
   const clockStartNs = opts.clockStartNs ?? process.hrtime.bigint();
   const samples: ServerSample[] = [];
@@ -38,11 +47,13 @@ export function startScraper(metricsUrl: string, engine: EngineName, opts: Scrap
   tick();
 
   return {
-    async stop() {
+    async stop(runOriginNs?: bigint) {
       stopped = true;
       if (timer) clearTimeout(timer);
       await inFlight;
-      return samples;
+      if (runOriginNs === undefined) return samples;
+      const shiftNs = Number(runOriginNs - clockStartNs);
+      return samples.filter((x) => x.tNs >= shiftNs).map((x) => ({ ...x, tNs: x.tNs - shiftNs }));
     },
   };
 }

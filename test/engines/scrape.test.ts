@@ -31,6 +31,19 @@ test('samples vLLM-style metrics at the interval, timed on the run clock', async
   assert.equal({ ...samples[0], tNs: 0, running: 0 }, { tNs: 0, running: 0, waiting: 1, kvUsage: 0.5, preemptions: 0 });
 });
 
+test('samples are re-based onto the load run clock given at stop; those from before its zero are left out', async () => {
+  const srv = await serve((_req, res) => res.end('vllm:num_requests_running 1\n'));
+  const scraper = startScraper(srv.url, 'vllm', { intervalMs: 50 });
+  await new Promise((r) => setTimeout(r, 120));
+  const runOriginNs = process.hrtime.bigint(); // the load run's zero, after a warm-up
+  await new Promise((r) => setTimeout(r, 230));
+  const beforeStop = process.hrtime.bigint();
+  const samples = await scraper.stop(runOriginNs);
+  await srv.close();
+  assert.ok(samples.length >= 2, `${samples.length} samples`);
+  assert.ok(samples.every((x) => x.tNs >= 0 && x.tNs <= Number(beforeStop - runOriginNs)), JSON.stringify(samples.map((x) => x.tNs)));
+});
+
 test('a missing endpoint or a closed port gives null values, not errors', async () => {
   const srv = await serve((_req, res) => res.writeHead(404).end('no metrics here'));
   const s404 = await (async () => { const sc = startScraper(srv.url, 'vllm', { intervalMs: 50 }); await new Promise((r) => setTimeout(r, 120)); return sc.stop(); })();
