@@ -1,10 +1,19 @@
-// Which of an engine's metrics give the ServerSample gauges. Names come from each engine's metrics docs:
-// vLLM "Production Metrics" (vllm:num_requests_running, vllm:num_requests_waiting, vllm:gpu_cache_usage_perc,
-// renamed vllm:kv_cache_usage_perc in the V1 engine, vllm:num_preemptions_total); SGLang "Production Metrics"
-// (sglang:num_running_reqs, sglang:num_queue_reqs, sglang:token_usage = share of KV-cache tokens in use);
-// TGI "Metrics" (tgi_batch_current_size, tgi_queue_size; no KV-cache gauge); llama.cpp server README
-// (llamacpp:requests_processing, llamacpp:requests_deferred, llamacpp:kv_cache_usage_ratio in older builds).
-// The simulated engine speaks vLLM's names. trtllm-serve's /metrics is JSON, read in scrape.ts.
+// Which of an engine's metrics give the ServerSample gauges, checked against each engine's source:
+// - vLLM vllm/v1/metrics/loggers.py (at 005a810b, v0.10): gauges vllm:num_requests_running and
+//   vllm:num_requests_waiting, vllm:kv_cache_usage_perc (vllm:gpu_cache_usage_perc is its name deprecated in 0.9
+//   and hidden later, kept for older servers), the counter vllm:num_preemptions exposed as
+//   vllm:num_preemptions_total; one series per engine (data-parallel rank), labels model_name and engine.
+// - SGLang python/sglang/srt/metrics/collector.py (at 00ae9c15): sglang:num_running_reqs, sglang:num_queue_reqs,
+//   sglang:token_usage (share of KV-cache tokens in use) and the counter sglang:num_retracted_requests_total
+//   (retractions are SGLang's preemptions; older releases only have a per-interval gauge, not used).
+// - TGI router/src/server.rs (at 003eaec0) and docs/source/reference/metrics.md: tgi_batch_current_size,
+//   tgi_queue_size; TGI has no KV-cache or preemption metric.
+// - llama.cpp tools/server README: llamacpp:requests_processing, llamacpp:requests_deferred,
+//   llamacpp:kv_cache_usage_ratio (older builds only).
+// - TensorRT-LLM tensorrt_llm/metrics/collector.py (at 050f80de): at /prometheus/metrics trtllm_num_requests_running,
+//   trtllm_num_requests_waiting, trtllm_kv_cache_utilization (used / max KV blocks), the same numbers as the
+//   JSON iteration statistics at /metrics, read by readTrtllmIterationStats below.
+// The simulated engine speaks vLLM's names.
 import type { EngineName, ServerSample } from '../types.ts';
 import type { PromSample } from './prometheus.ts';
 
@@ -15,7 +24,7 @@ export const ENGINE_METRIC_NAMES: Record<EngineName, Record<Gauge, string[]>> = 
   vllm: {
     running: ['vllm:num_requests_running'],
     waiting: ['vllm:num_requests_waiting'],
-    kvUsage: ['vllm:gpu_cache_usage_perc', 'vllm:kv_cache_usage_perc'],
+    kvUsage: ['vllm:kv_cache_usage_perc', 'vllm:gpu_cache_usage_perc'],
     // A counter named vllm:num_preemptions is exposed with the _total suffix; some exporters drop it.
     preemptions: ['vllm:num_preemptions_total', 'vllm:num_preemptions'],
   },
@@ -29,7 +38,7 @@ export const ENGINE_METRIC_NAMES: Record<EngineName, Record<Gauge, string[]>> = 
     running: ['sglang:num_running_reqs'],
     waiting: ['sglang:num_queue_reqs'],
     kvUsage: ['sglang:token_usage'],
-    preemptions: [],
+    preemptions: ['sglang:num_retracted_requests_total'],
   },
   tgi: { running: ['tgi_batch_current_size'], waiting: ['tgi_queue_size'], kvUsage: [], preemptions: [] },
   llamacpp: {
@@ -38,13 +47,18 @@ export const ENGINE_METRIC_NAMES: Record<EngineName, Record<Gauge, string[]>> = 
     kvUsage: ['llamacpp:kv_cache_usage_ratio'],
     preemptions: [],
   },
-  trtllm: { running: [], waiting: [], kvUsage: [], preemptions: [] },
+  trtllm: {
+    running: ['trtllm_num_requests_running'],
+    waiting: ['trtllm_num_requests_waiting'],
+    kvUsage: ['trtllm_kv_cache_utilization'],
+    preemptions: [],
+  },
   // An external server may be any of the above; vLLM's names are the most common.
   external: {
     running: ['vllm:num_requests_running', 'sglang:num_running_reqs'],
     waiting: ['vllm:num_requests_waiting', 'sglang:num_queue_reqs'],
-    kvUsage: ['vllm:gpu_cache_usage_perc', 'vllm:kv_cache_usage_perc', 'sglang:token_usage'],
-    preemptions: ['vllm:num_preemptions_total'],
+    kvUsage: ['vllm:kv_cache_usage_perc', 'vllm:gpu_cache_usage_perc', 'sglang:token_usage'],
+    preemptions: ['vllm:num_preemptions_total', 'sglang:num_retracted_requests_total'],
   },
 };
 

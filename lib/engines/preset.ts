@@ -40,6 +40,11 @@ export interface EnginePreset {
   healthPath: string;
   modelsPath: string;
   metricsPath: string | null;
+  /**
+   * Where else the same gauges may be, for engines whose releases differ: tried in order when metricsPath is not
+   * served (see scrape.ts). Most engines have none.
+   */
+  otherMetricsPaths?: string[];
   /** Variables the engine needs besides CUDA_VISIBLE_DEVICES. */
   env?(job: Job, opts: LaunchOptions): Record<string, string>;
 }

@@ -1,9 +1,13 @@
 // Engine-side gauges during a run: GET the server's metrics endpoint about once a second and map the
 // engine's names to ServerSample. A missing or failing endpoint gives samples with null values rather than an
 // error: the run's client-side measurements do not depend on it.
+// Where an engine's releases serve the gauges at different paths (trtllm-serve: Prometheus text at
+// /prometheus/metrics when enabled, JSON at /metrics always), the preset lists the other paths; a path that
+// answers non-2xx is skipped for the next one, and the one that answered is tried first from then on.
 import type { EngineName, ServerSample } from '../types.ts';
 import { parsePrometheusText } from './prometheus.ts';
 import { readEngineGauges, readTrtllmIterationStats } from './engine-metrics.ts';
+import { readPreset } from './preset.ts';
 
 export interface ScraperOptions {
   intervalMs?: number;
@@ -26,6 +30,8 @@ export function startScraper(metricsUrl: string, engine: EngineName, opts: Scrap
   const intervalMs = opts.intervalMs ?? 1000;
   const clockStartNs = opts.clockStartNs ?? process.hrtime.bigint();
   const samples: ServerSample[] = [];
+  const urls = readMetricsUrls(metricsUrl, engine);
+  let answeredIdx = 0;
   let stopped = false;
   let inFlight: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | null = null;
@@ -33,7 +39,17 @@ export function startScraper(metricsUrl: string, engine: EngineName, opts: Scrap
   const scrapeOnce = async () => {
     const tNs = Number(process.hrtime.bigint() - clockStartNs);
     // A generous timeout: a loaded server answers late rather than not at all, and scrapes never overlap.
-    const gauges = await readGauges(metricsUrl, engine, Math.max(2000, intervalMs));
+    const timeoutMs = Math.max(2000, intervalMs);
+    let gauges: Omit<ServerSample, 'tNs'> = { ...NULL_GAUGES };
+    for (const idx of [answeredIdx, ...urls.keys()].filter((x, i, all) => all.indexOf(x) === i)) {
+      const read = await readGauges(urls[idx], engine, timeoutMs);
+      if (read === 'not-served') continue;
+      if (read !== 'failed') {
+        answeredIdx = idx;
+        gauges = read;
+      }
+      break;
+    }
     samples.push({ tNs, ...gauges });
   };
   // Self-scheduling rather than setInterval, so a slow endpoint never has two scrapes in flight.
@@ -58,17 +74,26 @@ export function startScraper(metricsUrl: string, engine: EngineName, opts: Scrap
   };
 }
 
-async function readGauges(url: string, engine: EngineName, timeoutMs: number): Promise<Omit<ServerSample, 'tNs'>> {
+/** The metrics URL, then the preset's other paths for the same gauges on the same server. */
+export function readMetricsUrls(metricsUrl: string, engine: EngineName): string[] {
+  const others = readPreset(engine)?.otherMetricsPaths ?? [];
+  const urls = [metricsUrl, ...others.map((p) => new URL(p, metricsUrl).href)];
+  return urls.filter((u, i) => urls.indexOf(u) === i);
+}
+
+// 'not-served': the server answered, but not with metrics at this path (try the next one); 'failed': no usable
+// answer at all (refused, timed out, unparseable), which another path of the same server would not change.
+async function readGauges(url: string, engine: EngineName, timeoutMs: number): Promise<Omit<ServerSample, 'tNs'> | 'not-served' | 'failed'> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     const text = await res.text();
-    if (!res.ok) return { ...NULL_GAUGES };
+    if (!res.ok) return 'not-served';
     const trimmed = text.trimStart();
     if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
       return readTrtllmIterationStats(JSON.parse(trimmed)) ?? { ...NULL_GAUGES };
     }
     return readEngineGauges(engine, parsePrometheusText(text));
   } catch {
-    return { ...NULL_GAUGES };
+    return 'failed';
   }
 }

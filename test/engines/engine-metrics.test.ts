@@ -17,10 +17,28 @@ test('vLLM gauges: ranks are summed, KV use takes the fullest, the V1 name is un
 test('SGLang, TGI and llama.cpp names map to the same gauges; what an engine lacks is null', () => {
   const sg = parsePrometheusText('sglang:num_running_reqs 8\nsglang:num_queue_reqs 2\nsglang:token_usage 0.3');
   assert.equal(readEngineGauges('sglang', sg), { running: 8, waiting: 2, kvUsage: 0.3, preemptions: null });
+  const sgRetracted = parsePrometheusText('sglang:num_retracted_reqs 1\nsglang:num_retracted_requests_total 5');
+  assert.is(readEngineGauges('sglang', sgRetracted).preemptions, 5, 'the cumulative counter, not the per-interval gauge');
   const tgi = parsePrometheusText('tgi_batch_current_size 16\ntgi_queue_size 5');
   assert.equal(readEngineGauges('tgi', tgi), { running: 16, waiting: 5, kvUsage: null, preemptions: null });
   const ll = parsePrometheusText('llamacpp:requests_processing 4\nllamacpp:requests_deferred 1');
   assert.equal(readEngineGauges('llamacpp', ll), { running: 4, waiting: 1, kvUsage: null, preemptions: null });
+});
+
+test('trtllm-serve Prometheus gauges (return_perf_metrics) map like its JSON statistics', () => {
+  const tr = parsePrometheusText([
+    'trtllm_num_requests_running{engine_type="undefined",model_name="undefined"} 6.0',
+    'trtllm_num_requests_waiting{engine_type="undefined",model_name="undefined"} 1.0',
+    'trtllm_kv_cache_utilization{engine_type="undefined",model_name="undefined"} 0.5',
+    'trtllm_num_paused_requests{engine_type="undefined",model_name="undefined"} 2.0',
+  ].join('\n'));
+  assert.equal(readEngineGauges('trtllm', tr), { running: 6, waiting: 1, kvUsage: 0.5, preemptions: null });
+});
+
+test('vLLM: the current KV name wins over the deprecated one', () => {
+  const both = parsePrometheusText('vllm:gpu_cache_usage_perc 0.1\nvllm:kv_cache_usage_perc 0.4');
+  assert.is(readEngineGauges('vllm', both).kvUsage, 0.4);
+  assert.is(readEngineGauges('vllm', parsePrometheusText('vllm:gpu_cache_usage_perc 0.1')).kvUsage, 0.1, 'older servers');
 });
 
 test('trtllm-serve iteration statistics: the latest iteration counts', () => {

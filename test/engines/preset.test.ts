@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildLaunch } from '../../lib/engines/preset.ts';
+import { readMetricsUrls } from '../../lib/engines/scrape.ts';
 import { makeJob } from '../fixtures/engines/make-job.ts';
 
 const opts = { host: '127.0.0.1', port: 8123, gpus: [2, 3], repoRoot: '/repo' };
@@ -22,19 +23,28 @@ test('vLLM is started with vllm serve, parallel sizes, context length and pass-t
   assert.is(launch.launched, true);
 });
 
-test('SGLang is started with launch_server, --tp and metrics turned on', () => {
+test('SGLang is started with launch_server, --tp-size (not an argparse abbreviation) and metrics turned on', () => {
   const launch = buildLaunch(makeJob({ tp: 2, pp: 2, system: { engine: 'sglang', flags: { memFractionStatic: 0.8 } } }), opts);
   assert.equal(launch.command.join(' '),
-    'python -m sglang.launch_server --model-path meta-llama/Llama-3.1-8B-Instruct --host 127.0.0.1 --port 8123 --tp 2 ' +
+    'python -m sglang.launch_server --model-path meta-llama/Llama-3.1-8B-Instruct --host 127.0.0.1 --port 8123 --tp-size 2 ' +
     '--pp-size 2 --context-length 8192 --enable-metrics --mem-fraction-static 0.8');
+  assert.is(buildLaunch(makeJob({ system: { engine: 'sglang' } }), opts).command.includes('--pp-size'), false, 'pp 1 passes no --pp-size');
+  assert.is(launch.healthUrl, 'http://127.0.0.1:8123/health');
+  assert.is(launch.modelsUrl, 'http://127.0.0.1:8123/v1/models');
   assert.is(launch.metricsUrl, 'http://127.0.0.1:8123/metrics');
 });
 
-test('TGI is started with text-generation-launcher and --num-shard, and refuses pipeline parallelism', () => {
+test('TGI is started with --num-shard and a context length as input < total tokens, and refuses pipeline parallelism', () => {
   const launch = buildLaunch(makeJob({ tp: 2, system: { engine: 'tgi' } }), opts);
   assert.equal(launch.command.join(' '),
-    'text-generation-launcher --model-id meta-llama/Llama-3.1-8B-Instruct --hostname 127.0.0.1 --port 8123 --num-shard 2 --max-total-tokens 8192');
+    'text-generation-launcher --model-id meta-llama/Llama-3.1-8B-Instruct --hostname 127.0.0.1 --port 8123 --num-shard 2 ' +
+    '--max-input-tokens 8191 --max-total-tokens 8192');
+  assert.is(launch.healthUrl, 'http://127.0.0.1:8123/health');
+  assert.is(launch.modelsUrl, 'http://127.0.0.1:8123/v1/models');
+  assert.is(launch.metricsUrl, 'http://127.0.0.1:8123/metrics', 'the router renders Prometheus text on its own port');
+  assert.not.ok(buildLaunch(makeJob({ maxModelLen: null, system: { engine: 'tgi' } }), opts).command.some((w) => w.startsWith('--max-')));
   assert.throws(() => buildLaunch(makeJob({ pp: 2, system: { engine: 'tgi' } }), opts), /TGI shards by tensor parallelism only.*got pp 2/);
+  assert.throws(() => buildLaunch(makeJob({ maxModelLen: 1, system: { engine: 'tgi' } }), opts), /expected maxModelLen >= 2, got 1/);
 });
 
 test('TensorRT-LLM is started with trtllm-serve and snake_case flags', () => {
@@ -42,6 +52,10 @@ test('TensorRT-LLM is started with trtllm-serve and snake_case flags', () => {
   assert.equal(launch.command.join(' '),
     'trtllm-serve meta-llama/Llama-3.1-8B-Instruct --host 127.0.0.1 --port 8123 --tp_size 2 --pp_size 1 --max_seq_len 8192 ' +
     '--max_batch_size 128 --kv_cache_free_gpu_memory_fraction 0.9');
+  assert.is(launch.healthUrl, 'http://127.0.0.1:8123/health');
+  assert.is(launch.modelsUrl, 'http://127.0.0.1:8123/v1/models');
+  assert.is(launch.metricsUrl, 'http://127.0.0.1:8123/prometheus/metrics', 'Prometheus text first (newer releases)');
+  assert.equal(readMetricsUrls(launch.metricsUrl!, 'trtllm'), ['http://127.0.0.1:8123/prometheus/metrics', 'http://127.0.0.1:8123/metrics']);
 });
 
 test('llama.cpp loads a .gguf file with -m and a repository with -hf, with metrics on', () => {
@@ -52,6 +66,9 @@ test('llama.cpp loads a .gguf file with -m and a repository with -hf, with metri
   assert.equal(repo.command.join(' '),
     'llama-server -hf bartowski/Llama-3.2-3B-Instruct-GGUF:Q8_0 --alias bartowski/Llama-3.2-3B-Instruct-GGUF:Q8_0 --host 127.0.0.1 --port 8123 ' +
     '--metrics -ngl 999 --split-mode row -c 8192 --parallel 8');
+  assert.equal([repo.healthUrl, repo.modelsUrl, repo.metricsUrl],
+    ['http://127.0.0.1:8123/health', 'http://127.0.0.1:8123/v1/models', 'http://127.0.0.1:8123/metrics']);
+  assert.equal(readMetricsUrls(repo.metricsUrl!, 'llamacpp'), ['http://127.0.0.1:8123/metrics'], 'one place only');
 });
 
 test('the simulated engine is a node child process with its settings as JSON and no GPUs', () => {

@@ -1,10 +1,11 @@
-// llama.cpp: `llama-server -m <file.gguf> --host --port` (ggml-org/llama.cpp tools/server README). A model
-// that is not a .gguf file is taken as a Hugging Face repo and loaded with `-hf <repo>`. `--alias` makes
+// llama.cpp: `llama-server -m <file.gguf> --host --port` (ggml-org/llama.cpp tools/server/README.md). A model
+// that is not a .gguf file is taken as a Hugging Face repo and loaded with `-hf <repo>[:quant]`. `--alias` makes
 // /v1/models list the name requests use. `-ngl 999` offloads every layer to the GPUs (the README's way to run
 // fully on GPU); more than one GPU splits by layers (llama.cpp's default, pipeline-like) or, for tp > 1, by
-// rows (`--split-mode row`). GET /health answers 503 while the model loads and 200 when ready; Prometheus text
-// at GET /metrics only with `--metrics` (llamacpp:requests_processing, llamacpp:requests_deferred, and in older
-// builds llamacpp:kv_cache_usage_ratio). `-c` sets the context size.
+// rows (`--split-mode row`). `-c` sets the context size. GET /health answers 503 while the model loads and 200
+// when ready. Prometheus text at GET /metrics on the same port only with `--metrics` (README, "GET /metrics"):
+// llamacpp:requests_processing and llamacpp:requests_deferred in every version; llamacpp:kv_cache_usage_ratio is
+// in older READMEs only and newer builds do not export it, so the KV gauge may be null.
 import type { EnginePreset } from '../preset.ts';
 
 export const llamacppPreset: EnginePreset = {

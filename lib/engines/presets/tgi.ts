@@ -1,8 +1,19 @@
-// Hugging Face TGI: `text-generation-launcher --model-id <model> --hostname --port --num-shard N`
-// (huggingface.co/docs/text-generation-inference, "Text-generation-launcher arguments": --num-shard shards the
-// model over the GPUs in CUDA_VISIBLE_DEVICES; --max-total-tokens caps prompt + output per request). TGI shards
-// by tensor parallelism only, so pp > 1 is refused here rather than silently ignored. The router answers
-// GET /health, the OpenAI-style GET /v1/models, and Prometheus text at GET /metrics (TGI docs, "Metrics").
+// Hugging Face TGI: `text-generation-launcher --model-id <model> --hostname --port --num-shard N`. TGI shards by
+// tensor parallelism only, so pp > 1 is refused here rather than silently ignored.
+// Checked against huggingface/text-generation-inference (launcher/src/main.rs at 009c4e0b, v2.x; router/src/
+// server.rs at 003eaec0, v3.x; docs/source/reference/launcher.md and metrics.md):
+// - --num-shard shards over the GPUs in CUDA_VISIBLE_DEVICES; --hostname/--port are where the router listens.
+// - A context length is two flags: the launcher refuses to start unless max_input_tokens < max_total_tokens, and
+//   when --max-input-tokens is absent it defaults it from the model (max_position_embeddings - 1, capped by
+//   memory in v3), which is at or above a smaller --max-total-tokens. So both are passed: L - 1 and L.
+// - The router (one axum app, started only after every shard is ready) serves GET /health (200, or 503 when the
+//   shards fail their check), GET /v1/models (an OpenAI model list with the model id), and GET /metrics
+//   (Prometheus text) on the same port; none of them sits behind --api-key.
+// - Metrics: the router builds its Prometheus recorder with metrics-exporter-prometheus's default HTTP listener
+//   (0.0.0.0:9000), but only keeps the recorder and renders it at /metrics on the main port; nothing is served on
+//   9000 (issue huggingface/text-generation-inference#3062 asks for a --prometheus-port; no release we could
+//   read has one). The launcher does not fail when 9000 is free; if another program holds 9000 the router
+//   exits with "failed to build prometheus recorder". headroom reads the main-port /metrics.
 import type { EnginePreset } from '../preset.ts';
 
 export const tgiPreset: EnginePreset = {
@@ -14,7 +25,11 @@ export const tgiPreset: EnginePreset = {
     }
     const cmd = ['text-generation-launcher', '--model-id', job.model.hfId, '--hostname', host, '--port', String(port)];
     cmd.push('--num-shard', String(job.parallel.tp));
-    if (job.model.maxModelLen !== null) cmd.push('--max-total-tokens', String(job.model.maxModelLen));
+    const maxLen = job.model.maxModelLen;
+    if (maxLen !== null) {
+      if (maxLen < 2) throw new Error(`Job ${job.id}: TGI needs max_input_tokens < max_total_tokens; expected maxModelLen >= 2, got ${maxLen}`);
+      cmd.push('--max-input-tokens', String(maxLen - 1), '--max-total-tokens', String(maxLen));
+    }
     return cmd;
   },
   healthPath: '/health',

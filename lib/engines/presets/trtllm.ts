@@ -1,9 +1,17 @@
-// TensorRT-LLM: `trtllm-serve <model> --host --port --tp_size N --pp_size M [--max_seq_len L]`
-// (nvidia.github.io/TensorRT-LLM, "trtllm-serve": options are snake_case, hence the snake flag style). The
-// server answers GET /health, GET /v1/models, and GET /metrics; the latter returns runtime-iteration statistics
-// as JSON (not Prometheus text), which scrape.ts reads (numActiveRequests, numQueuedRequests, kvCacheStats).
-// The PyTorch backend records those statistics only when asked (`enable_iter_perf_stats` in the file given to
-// --extra_llm_api_options); without it the list stays empty and the scraped values are null.
+// TensorRT-LLM: `trtllm-serve <model> --host --port --tp_size N --pp_size M [--max_seq_len L]` (options are
+// snake_case, hence the snake flag style).
+// Checked against NVIDIA/TensorRT-LLM docs/source/commands/trtllm-serve/trtllm-serve.rst and
+// tensorrt_llm/serve/openai_server.py (at 00057725), tensorrt_llm/metrics/collector.py (at 050f80de):
+// - The server registers GET /health (200, or 503 when the executor is unhealthy), GET /v1/models and GET
+//   /metrics on its port. /metrics is JSON: the queued per-iteration statistics, removed as they are read
+//   (numActiveRequests, numQueuedRequests, kvCacheStats.usedNumBlocks / maxNumBlocks).
+// - Iteration statistics are recorded only with `enable_iter_perf_stats: true` in the YAML file given to
+//   --config (older releases: --extra_llm_api_options, and pytorch_backend_config.enable_iter_perf_stats);
+//   without it the list stays empty and the scraped values are null.
+// - Newer releases also serve Prometheus text at GET /prometheus/metrics, but only with `return_perf_metrics:
+//   true`; a background task then drains the same statistics queue into gauges (trtllm_num_requests_running,
+//   trtllm_num_requests_waiting, trtllm_kv_cache_utilization), so the JSON list is usually empty. The scraper
+//   therefore tries /prometheus/metrics first and falls back to the JSON /metrics when it is not served.
 import type { EnginePreset } from '../preset.ts';
 
 export const trtllmPreset: EnginePreset = {
@@ -17,5 +25,6 @@ export const trtllmPreset: EnginePreset = {
   },
   healthPath: '/health',
   modelsPath: '/v1/models',
-  metricsPath: '/metrics',
+  metricsPath: '/prometheus/metrics',
+  otherMetricsPaths: ['/metrics'],
 };

@@ -1,8 +1,8 @@
 // vLLM, started the way its docs show: `vllm serve <model> --host --port --tensor-parallel-size N
-// --pipeline-parallel-size M [--max-model-len L]` (docs.vllm.ai, "vllm serve" CLI reference and
-// "Distributed inference and serving"). The OpenAI server answers GET /health (200 once the engine is up) and
-// GET /v1/models, and exposes Prometheus text at GET /metrics on the same port (docs.vllm.ai,
-// "Production Metrics").
+// --pipeline-parallel-size M [--max-model-len L]` (docs.vllm.ai, "vllm serve" CLI reference and "Distributed
+// inference and serving"). The OpenAI server answers GET /health (200 once the engine is up) and GET /v1/models,
+// and exposes Prometheus text at GET /metrics on the same port (docs.vllm.ai, "Production Metrics"; the gauge
+// names are checked in engine-metrics.ts against vllm/v1/metrics/loggers.py).
 import type { EnginePreset } from '../preset.ts';
 
 export const vllmPreset: EnginePreset = {
