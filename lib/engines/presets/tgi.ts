@@ -4,16 +4,18 @@
 // server.rs at 003eaec0, v3.x; docs/source/reference/launcher.md and metrics.md):
 // - --num-shard shards over the GPUs in CUDA_VISIBLE_DEVICES; --hostname/--port are where the router listens.
 // - A context length is two flags: the launcher refuses to start unless max_input_tokens < max_total_tokens, and
-//   when --max-input-tokens is absent it defaults it from the model (max_position_embeddings - 1, capped by
-//   memory in v3), which is at or above a smaller --max-total-tokens. So both are passed: L - 1 and L.
+//   when --max-input-tokens is absent it defaults it from the model (v2: min(max_position_embeddings, 4096) - 1;
+//   v3: min(what memory allows, max_position_embeddings) - 1), which can be at or above a smaller
+//   --max-total-tokens. So both are passed: L - 1 and L (--max-input-tokens exists since v2.0).
 // - The router (one axum app, started only after every shard is ready) serves GET /health (200, or 503 when the
 //   shards fail their check), GET /v1/models (an OpenAI model list with the model id), and GET /metrics
 //   (Prometheus text) on the same port; none of them sits behind --api-key.
-// - Metrics: the router builds its Prometheus recorder with metrics-exporter-prometheus's default HTTP listener
-//   (0.0.0.0:9000), but only keeps the recorder and renders it at /metrics on the main port; nothing is served on
-//   9000 (issue huggingface/text-generation-inference#3062 asks for a --prometheus-port; no release we could
-//   read has one). The launcher does not fail when 9000 is free; if another program holds 9000 the router
-//   exits with "failed to build prometheus recorder". headroom reads the main-port /metrics.
+// - Metrics: the router builds its Prometheus recorder with metrics-exporter-prometheus's default settings,
+//   whose HTTP listener address is 0.0.0.0:9000, keeps only the recorder and renders it at /metrics on the
+//   main port: `let (recorder, _) = builder.build()` binds 9000 and discards the exporter that would serve it,
+//   so nothing is ever served there. Issue huggingface/text-generation-inference#3062 asks for a --prometheus-port; no launcher
+//   or router source read here has one, so none is passed. One consequence: if another program holds port
+//   9000 when the router starts, it exits with "failed to build prometheus recorder".
 import type { EnginePreset } from '../preset.ts';
 
 export const tgiPreset: EnginePreset = {
