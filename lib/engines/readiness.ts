@@ -1,6 +1,9 @@
-// Waiting until a server is really ready: its health endpoint answers 2xx (vLLM, SGLang, llama.cpp answer
-// /health only once the model is loaded) and then /v1/models answers 2xx (the OpenAI router is up, which on
-// TGI and trtllm-serve comes after health). Stops early when the process exits or the caller aborts.
+// Waiting until a server is really ready: its health endpoint answers 2xx, and then /v1/models answers 2xx.
+// Until the model is loaded, vLLM, SGLang and llama.cpp answer /health with 503 (or refuse connections), while
+// TGI's router and trtllm-serve do not listen at all. Every engine here serves /health and /v1/models from the
+// same HTTP app, so the second check mostly confirms the OpenAI routes are there (a server that lacks them, such
+// as a TGI older than its /v1/models route, fails here and the error names the URL); for external servers it is
+// the only check. Stops early when the process exits or the caller aborts.
 
 export interface ReadyCheck {
   healthUrl: string;
