@@ -13,6 +13,7 @@ import { waitUntilReady, type ReadyOutcome } from './readiness.ts';
 import { isGroupAlive, registerServer, signalGroup } from './cleanup.ts';
 import { startWatchdog } from './watchdog.ts';
 import { ServerDiedError, ServerStartError, formatExit } from './start-error.ts';
+import { readStartHint } from './start-hints.ts';
 
 export { ServerDiedError, ServerStartError } from './start-error.ts';
 
@@ -114,13 +115,15 @@ export async function startServer(job: Job, opts: StartServerOptions): Promise<R
         : outcome.reason === 'aborted'
           ? `start was cancelled after ${formatSeconds(outcome.afterMs)}`
           : `did not become ready within ${formatSeconds(timeoutMs)}${outcome.lastProblem ? ` (last check: ${outcome.lastProblem})` : ''}`;
+    const logTail = readLogTail(logPath);
+    const hint = readStartHint(job.system.engine, logTail);
     throw new ServerStartError({
-      message: `Server for job ${job.id} (${job.system.engine}) ${how}.`,
+      message: `Server for job ${job.id} (${job.system.engine}) ${how}.${hint ? ` ${hint}.` : ''}`,
       exitCode: outcome.reason === 'exited' ? (ended?.exitCode ?? null) : null,
       signal: outcome.reason === 'exited' ? (ended?.signal ?? null) : null,
       afterMs: outcome.reason === 'exited' && ended ? ended.afterMs : Date.now() - spawnedAt,
       logPath,
-      logTail: readLogTail(logPath),
+      logTail,
     });
   }
   return {

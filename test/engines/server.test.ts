@@ -95,6 +95,20 @@ test('a server that crashes on start fails early with exit code, duration, log t
   assert.ok(err.message.includes(`Whole log: ${err.logPath}`));
 });
 
+test('a TGI router that cannot bind its Prometheus port gets the remedy in the start error', async () => {
+  // What the router prints when port 9000 is taken (router/src/server.rs expects the recorder to build).
+  const panic = "thread 'main' panicked at router/src/server.rs:1838:10: failed to build prometheus recorder: FailedToCreateHTTPListener(\"Address already in use (os error 98)\")";
+  const job = makeJob({
+    id: 'm/tgi-9000/t/tp1-pp1',
+    system: { name: 'tgi-9000', engine: 'tgi', command: [process.execPath, '-e', `console.error(${JSON.stringify(panic)}); process.exit(1)`] },
+  });
+  const err = await expectStartError(start(job));
+  assert.is(err.exitCode, 1);
+  assert.match(err.message, /\(tgi\) exited with code 1 after .*, before it was ready\. TGI's router binds port 9000 .* free port 9000/);
+  const asVllm = await expectStartError(start(makeJob({ id: 'm/vllm-9000/t/tp1-pp1', system: { ...job.system, name: 'vllm-9000', engine: 'vllm' } })));
+  assert.not.match(asVllm.message, /port 9000/, 'the hint is for TGI only');
+});
+
 test('a server killed by a signal while starting reports the signal', async () => {
   const err = await expectStartError(start(fakeJob('killed')));
   assert.is(err.signal, 'SIGKILL');
