@@ -94,7 +94,15 @@ export async function moveIntoCache(incoming: string, cacheDir: string): Promise
         const target = join(cacheDir, top.name, unit.name);
         if (await exists(target)) continue;
         await mkdir(dirname(target), { recursive: true });
-        await rename(join(topPath, unit.name), target);
+        try {
+          await rename(join(topPath, unit.name), target);
+        } catch (e) {
+          // Another job's fetch from the same host brought the same run and renamed it in first (between our
+          // check and our rename): it is the same immutable run, so keep it and go on with the rest.
+          const code = (e as NodeJS.ErrnoException).code;
+          if ((code === 'ENOTEMPTY' || code === 'EEXIST') && (await exists(target))) continue;
+          throw e;
+        }
         moved.push(join(top.name, unit.name));
       }
       continue;

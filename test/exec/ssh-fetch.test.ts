@@ -61,4 +61,26 @@ test('moveIntoCache moves run folders whole, keeps runs already there, and files
   }
 });
 
+test('two fetches bringing the same run at once both finish, and each moves its other files', async () => {
+  // Jobs on one host fetch every run newer than their mark, so two fetches can carry the same run; both check
+  // that it is absent before either renames it in. The loser must keep the winner's copy and go on.
+  const dir = await mkdtemp(join(tmpdir(), 'headroom-move-race-'));
+  try {
+    const cache = join(dir, 'cache');
+    for (let trial = 0; trial < 20; trial++) {
+      const a = join(dir, `a${trial}`), b = join(dir, `b${trial}`);
+      await write(join(a, `runs/shared${trial}/run.parquet`), 'a');
+      await write(join(b, `runs/shared${trial}/run.parquet`), 'b');
+      await write(join(a, `stand-in/a${trial}.done`), 'a');
+      await write(join(b, `stand-in/b${trial}.done`), 'b');
+      const [ma, mb] = await Promise.all([moveIntoCache(a, cache), moveIntoCache(b, cache)]);
+      assert.ok(ma.includes(`stand-in/a${trial}.done`) && mb.includes(`stand-in/b${trial}.done`));
+      assert.is([...ma, ...mb].filter((m) => m === `runs/shared${trial}`).length, 1, 'the run is moved in once');
+      assert.ok(['a', 'b'].includes(await readFile(join(cache, `runs/shared${trial}/run.parquet`), 'utf8')));
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();
