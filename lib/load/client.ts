@@ -46,7 +46,9 @@ const DRAIN_MS = 10_000;
 function encodeRequest(target: Target, req: PreparedRequest): Buffer {
   const u = target.url;
   let head = `POST ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\n` +
-    `Content-Length: ${req.body.length}\r\nAccept: text/event-stream\r\nConnection: keep-alive\r\n` +
+    `Content-Length: ${req.body.length}\r\nAccept: text/event-stream\r\nAccept-Encoding: identity\r\n` +
+    // identity: a proxy in front of a hosted API must not compress the stream (we would time its blocks).
+    `Connection: keep-alive\r\n` +
     // Lets a server's own log (the simulated engine's emission log) be joined to our records.
     `X-Request-Id: ${req.idx}\r\n`;
   if (target.apiKey) head += `Authorization: Bearer ${target.apiKey}\r\n`;

@@ -17,7 +17,9 @@ const request = (idx: number, outputTokens = 3): PreparedRequest => ({
 test('sequential requests reuse one kept-alive connection, and the pool closes it at the end', async () => {
   const server = await startStreamServer({ tokenIntervalMs: 1, usage: true });
   let connections = 0;
+  const heads: string[] = [];
   server.server.on('connection', () => connections++);
+  server.server.prependListener('request', (req) => heads.push(`${req.headers.accept} ${req.headers['accept-encoding']} ${req.headers['x-request-id']}`));
   const target = createTarget(new URL(`${server.url}/completions`), null);
   try {
     for (let i = 0; i < 5; i++) {
@@ -28,6 +30,7 @@ test('sequential requests reuse one kept-alive connection, and the pool closes i
     }
     assert.is(connections, 1);
     assert.is(target.pool.idleCount, 1);
+    assert.equal(heads, [0, 1, 2, 3, 4].map((i) => `text/event-stream identity ${i}`), 'a stream, uncompressed, joinable to server logs');
   } finally {
     target.pool.destroy();
     await server.close();
