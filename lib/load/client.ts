@@ -161,6 +161,10 @@ export function startRequest(target: Target, req: PreparedRequest, timeoutNs: nu
   const newParser = () => new Http1ResponseParser({
     onHead(h) {
       head = h;
+      const encoding = h.headers.get('content-encoding');
+      if (h.status < 400 && encoding !== undefined && encoding.toLowerCase() !== 'identity') {
+        finish('stream_error', `the server compressed the stream (content-encoding: ${encoding}) although the request asked for identity; token times cannot be read from compressed blocks`, readNs);
+      }
     },
     onBody(buf, start, end) {
       if (finished) return; // after [DONE] the rest is drained so the connection can be reused

@@ -135,6 +135,19 @@ test('a response split into single bytes gives every token, and one that is not 
   }
 });
 
+test('a compressed stream is refused with the reason (its token times could not be read)', async () => {
+  const server = await rawServer((_n, s) => s.write(chunked(SSE_OK).replace('transfer-encoding', 'content-encoding: gzip\r\ntransfer-encoding')));
+  const target = createTarget(new URL(server.url), null);
+  try {
+    const ev = await startRequest(target, request(0), 5e9, nowNs).done;
+    assert.is(ev.status, 'stream_error');
+    assert.match(ev.error ?? '', /compressed the stream \(content-encoding: gzip\)/);
+  } finally {
+    target.pool.destroy();
+    await server.close();
+  }
+});
+
 test('a stream whose bytes after [DONE] are late is recorded ok at once, and its connection is reused once drained', async () => {
   const server = await rawServer((n, s) => {
     const body = SSE_OK;
