@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert';
 import { formatElapsed, runSlurm, type RunSlurmOptions, type SlurmJobOutcome } from '../../lib/exec/slurm.ts';
 import type { Job } from '../../lib/types.ts';
 import { makeJob } from '../fixtures/slurm/make-job.ts';
+import { waitForExit } from '../fixtures/process/wait-exit.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const fakeBin = join(repoRoot, 'test/fixtures/slurm/bin');
@@ -142,15 +143,7 @@ test('runSlurm cancels the jobs still running when aborted', async () => {
     assert.ok(Date.now() - startedMs < 10_000);
     const pid = Number(await readFile(pidFile, 'utf8'));
     // The group gets SIGTERM; on a loaded machine dying takes a moment.
-    let alive = true;
-    for (let i = 0; i < 50 && alive; i++) {
-      try {
-        process.kill(pid, 0);
-        await new Promise((done) => setTimeout(done, 100));
-      } catch {
-        alive = false;
-      }
-    }
+    const alive = !(await waitForExit(pid));
     assert.not.ok(alive, `the job script (pid ${pid}) still runs 5 s after scancel`);
   } finally {
     await r.cleanup();
