@@ -99,9 +99,9 @@ async function headroom(): Promise<Outcome> {
   const origin = Number(BigInt(result.clockOriginNs));
   const recorded = new Map(result.requests.filter((r) => r.status === 'ok').map((r) => [r.idx, r.tokenNs.map((t) => t + origin)]));
   const s = score('headroom', recorded, truth);
-  const busyNs = result.senderBusyNs.reduce((a, b) => a + b, 0);
+  const busyNs = result.senders.reduce((a, s) => a + s.busyNs, 0);
   return { ...s, lagP99Ms: result.lagP99Ns / 1e6, cpuUsPerToken: (cpu.user + cpu.system) / s.tokens, busyUsPerToken: busyNs / 1e3 / s.tokens,
-    gc: `${(result.senderGcPauseNs.reduce((a, b) => a + b, 0) / 1e6).toFixed(1)} / ${(Math.max(...result.senderGcMaxPauseNs) / 1e6).toFixed(1)} ms`,
+    gc: `${(result.senders.reduce((a, s) => a + s.gcPauseNs, 0) / 1e6).toFixed(1)} / ${(Math.max(...result.senders.map((s) => s.gcMaxPauseNs)) / 1e6).toFixed(1)} ms`,
     stealMs: (stealTicks() - steal0) * 10 };
 }
 

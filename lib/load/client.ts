@@ -234,20 +234,21 @@ export function startRequest(target: Target, req: PreparedRequest, timeoutNs: nu
     },
   };
 
+  const send = (fresh: boolean) => {
+    parser = newParser();
+    conn = fresh ? target.pool.acquireFresh(handler) : target.pool.acquire(handler);
+    conn.socket.write(wire);
+  };
   const retryable = () => !finished && !retried && conn.reused && !parser.started;
   const retry = () => {
     // Sent once more on a fresh connection (sentNs stays the first send: the lag is real).
     retried = true;
     target.pool.discard(conn);
-    parser = newParser();
-    conn = target.pool.acquireFresh(handler);
-    conn.socket.write(wire);
+    send(true);
   };
 
   sentNs = nowNs();
-  parser = newParser();
-  conn = target.pool.acquire(handler);
-  conn.socket.write(wire);
+  send(false);
   // What arrived before the deadline (or the cancel) counts, even if it was not parsed yet.
   timer = setStrictTimeout(() => {
     parseNow();

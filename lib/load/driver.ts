@@ -9,7 +9,7 @@ import type { Progress } from './progress.ts';
 import { buildRequestBody, endpointPath } from './request-body.ts';
 import type { PartialDelta, ShardConfig } from './shard.ts';
 import { quantileCont } from './stats.ts';
-import type { FromWorker, ToWorker } from './worker.ts';
+import type { FromWorker, SenderStats, ToWorker } from './worker.ts';
 
 export interface LoadOptions {
   baseUrl: string;
@@ -35,13 +35,10 @@ export interface LoadResult {
   /** process.hrtime.bigint() at the run clock's zero, as a decimal string: joins our times to a server's log. */
   clockOriginNs: string;
   /**
-   * Time each sending thread's event loop was busy (not waiting for I/O) during the run: near durationNs, the
-   * client itself was the bottleneck and its token times are late.
+   * Each sending thread's event-loop busy time (busy near durationNs: the client itself was the bottleneck and
+   * its token times are late) and garbage-collection pauses during the run.
    */
-  senderBusyNs: number[];
-  /** Garbage-collection pauses of each sending thread during the run: total, and the longest. */
-  senderGcPauseNs: number[];
-  senderGcMaxPauseNs: number[];
+  senders: SenderStats[];
 }
 
 /** Output tokens per second one thread streams accurately (bench/load-ceiling.ts measures it). */
@@ -174,9 +171,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     const durationNs = Math.max(0, nowNs());
     return {
       requests: results, durationNs, lagP99Ns: computeLagP99Ns(results), startedAt, clockOriginNs: runStartNs.toString(),
-      senderBusyNs: lanes.map((l) => l.stats().busyNs),
-      senderGcPauseNs: lanes.map((l) => l.stats().gcPauseNs),
-      senderGcMaxPauseNs: lanes.map((l) => l.stats().gcMaxPauseNs),
+      senders: lanes.map((l) => l.stats()),
     };
   } finally {
     await Promise.all(lanes.map((l) => l.close()));
@@ -193,9 +188,9 @@ function abortError(): Error {
 export const CLIENT_BUSY_WARN = 0.85;
 
 /** A warning when a sending thread was nearly always busy during the run (its token times may be late), else null. */
-export function formatClientBusyWarning(senderBusyNs: readonly number[], durationNs: number): string | null {
-  if (senderBusyNs.length === 0 || durationNs <= 0) return null;
-  const busiest = Math.max(...senderBusyNs) / durationNs;
+export function formatClientBusyWarning(senders: readonly Pick<SenderStats, 'busyNs'>[], durationNs: number): string | null {
+  if (senders.length === 0 || durationNs <= 0) return null;
+  const busiest = Math.max(...senders.map((s) => s.busyNs)) / durationNs;
   if (busiest <= CLIENT_BUSY_WARN) return null;
   return `the load client's busiest sending thread was busy ${Math.round(busiest * 100)}% of the run, so token times may ` +
     `be late: give client.workers more threads on a machine with spare cores (\`npx zx run.mjs calibrate\` measures ` +
@@ -219,7 +214,7 @@ interface Lane {
   stop(reason: string): void;
   counts(): { sent: number; inFlight: number };
   /** Event-loop busy time and GC pauses of the lane's thread over the run (known once it finished). */
-  stats(): { busyNs: number; gcPauseNs: number; gcMaxPauseNs: number };
+  stats(): SenderStats;
   close(): Promise<void>;
 }
 
@@ -228,7 +223,7 @@ function createWorkerLane(config: ShardConfig): Lane {
   // made scavenges rarer but longer, up to 37 ms, with the same total pause time (bench/RESULTS.md).
   const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: config, execArgv: [] });
   let counts = { sent: 0, inFlight: 0 };
-  let stats = { busyNs: 0, gcPauseNs: 0, gcMaxPauseNs: 0 };
+  let stats: SenderStats = { busyNs: 0, gcPauseNs: 0, gcMaxPauseNs: 0 };
   let onResult: (r: RequestEvents) => void = () => {};
   let onPartial: (d: PartialDelta) => void = () => {};
   let resolveReady!: () => void, resolveRun!: () => void, fail!: (e: Error) => void;
@@ -239,7 +234,7 @@ function createWorkerLane(config: ShardConfig): Lane {
   worker.on('message', (msg: FromWorker) => {
     if (msg.type === 'ready') resolveReady();
     else if (msg.type === 'finished') {
-      stats = msg;
+      stats = msg.stats;
       resolveRun();
     }
     else {

@@ -9,7 +9,14 @@ export type ToWorker = { type: 'start'; runStartNs: string } | { type: 'stop'; r
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'results'; results: RequestEvents[]; partials: PartialDelta[]; sent: number; inFlight: number }
-  | { type: 'finished'; busyNs: number; gcPauseNs: number; gcMaxPauseNs: number };
+  | { type: 'finished'; stats: SenderStats };
+
+/** One sending thread over a run: event-loop busy time, and its garbage-collection pauses (total, longest). */
+export interface SenderStats {
+  busyNs: number;
+  gcPauseNs: number;
+  gcMaxPauseNs: number;
+}
 
 const port = parentPort!;
 const config = workerData as ShardConfig;
@@ -46,7 +53,8 @@ port.on('message', async (msg: ToWorker) => {
   gc.disconnect();
   clearInterval(interval);
   flush();
-  port.postMessage({ type: 'finished', busyNs: Math.round(busyMs * 1e6), gcPauseNs: Math.round(gcMs * 1e6), gcMaxPauseNs: Math.round(gcMaxMs * 1e6) } satisfies FromWorker);
+  const stats: SenderStats = { busyNs: Math.round(busyMs * 1e6), gcPauseNs: Math.round(gcMs * 1e6), gcMaxPauseNs: Math.round(gcMaxMs * 1e6) };
+  port.postMessage({ type: 'finished', stats } satisfies FromWorker);
 });
 
 await shard.warmup();

@@ -85,7 +85,7 @@ export function realProbeRunner(job: Job, fingerprint: string, opts: RealProbeOp
       // On the run's clock when the run finished (samples during warm-up left out), else as scraped.
       if (scraper) samples = await scraper.stop(r! ? BigInt(r.clockOriginNs) : undefined);
     }
-    const busy = formatClientBusyWarning(r.senderBusyNs, r.durationNs);
+    const busy = formatClientBusyWarning(r.senders, r.durationNs);
     if (busy !== null && opts.progressLabel !== null) process.stderr.write(`${opts.progressLabel} @ ${qps} QPS: ${busy}\n`);
     const exited = server.exited();
     if (exited) {
