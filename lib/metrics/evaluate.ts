@@ -48,7 +48,7 @@ export async function evaluateRun(instance: DuckDBInstance, runId: string, reque
     throw new Error(`evaluating run ${runId}: ${named} needs a ` +
       `prefill table (predicted prefill time per prompt length), got none; profile the model first or pass opts.prefill`);
   }
-  const dyn = slos.some((s) => s.type !== 'deadline' && s.ttft.minusPredictedPrefill === true);
+  const dyn = slos.some((s) => s.type !== 'deadline' && ttftFigure(s.ttft) === 'ttft_dyn');
   const pcts = [...new Set(slos.flatMap(percentilesOf))];
   if (pcts.length === 0) pcts.push(0.5);
   const conn = await connectToRun(instance, requestsParquet);
