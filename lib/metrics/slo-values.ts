@@ -17,3 +17,8 @@ export function formatValueName(figure: ValueFigure, percentile: number): string
 export function ttftFigure(bound: PercentileBound): 'ttft' | 'ttft_dyn' {
   return bound.minusPredictedPrefill === true ? 'ttft_dyn' : 'ttft';
 }
+
+/** What a TTFT bound judges, for people: plan lines, chart titles. */
+export function formatTtftLabel(bound: PercentileBound): string {
+  return ttftFigure(bound) === 'ttft_dyn' ? 'TTFT - predicted prefill' : 'TTFT';
+}

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import type { Job, PercentileBound, Slo, Workflow } from '../types.ts';
+import type { Job, Slo, Workflow } from '../types.ts';
+import { formatTtftLabel } from '../metrics/slo-values.ts';
 import { formatDuration } from '../workflow/duration.ts';
 import { jobFingerprint } from './fingerprint.ts';
 
@@ -29,9 +30,9 @@ export function formatSlo(slo: Slo): string {
     case 'deadline':
       return `${slo.name}: deadline tbt ${formatDuration(slo.tbtNs)}, ttft slack ${formatDuration(slo.ttftSlackNs)}, miss rate <= ${slo.maxMissRate} at ${pct(slo.percentile)}`;
     case 'tbt_ttft':
-      return `${slo.name}: TBT ${pct(slo.tbt.percentile)} <= ${formatDuration(slo.tbt.maxNs)} and ${ttftName(slo.ttft)} ${pct(slo.ttft.percentile)} <= ${formatDuration(slo.ttft.maxNs)}`;
+      return `${slo.name}: TBT ${pct(slo.tbt.percentile)} <= ${formatDuration(slo.tbt.maxNs)} and ${formatTtftLabel(slo.ttft)} ${pct(slo.ttft.percentile)} <= ${formatDuration(slo.ttft.maxNs)}`;
     case 'ttft_tpot':
-      return `${slo.name}: ${ttftName(slo.ttft)} ${pct(slo.ttft.percentile)} <= ${formatDuration(slo.ttft.maxNs)} and TPOT ${pct(slo.tpot.percentile)} <= ${formatDuration(slo.tpot.maxNs)}`;
+      return `${slo.name}: ${formatTtftLabel(slo.ttft)} ${pct(slo.ttft.percentile)} <= ${formatDuration(slo.ttft.maxNs)} and TPOT ${pct(slo.tpot.percentile)} <= ${formatDuration(slo.tpot.maxNs)}`;
   }
 }
 
@@ -76,9 +77,4 @@ export function formatPlan(workflow: Workflow, planned: PlannedJob[], info: Map<
   }
   lines.push('', `search: ${workflow.search.strategy}, start ${workflow.search.startQps} QPS, at most ${workflow.search.maxIterations} probes per SLO, granularity ${workflow.search.granularityPct}%`);
   return lines.join('\n');
-}
-
-/** A dynamic TTFT bound judges TTFT minus the request's predicted prefill: say so wherever the SLO is shown. */
-function ttftName(bound: PercentileBound): string {
-  return bound.minusPredictedPrefill ? 'TTFT - predicted prefill' : 'TTFT';
 }

@@ -4,7 +4,7 @@ import type * as vl from 'vega-lite';
 import type { PercentileBound, Slo } from '../../types.ts';
 import type { JobReport } from '../model.ts';
 import { CHART_CONFIG } from '../render.ts';
-import { formatValueName, ttftFigure } from '../../metrics/slo-values.ts';
+import { formatTtftLabel, formatValueName, ttftFigure } from '../../metrics/slo-values.ts';
 
 export interface SloBound {
   /** The key of the bounded figure in SloVerdict.values (ttft_p90, miss_rate_p99, ...). */
@@ -20,7 +20,7 @@ export function sloBounds(slo: Slo): SloBound[] {
   // A dynamic TTFT bound is drawn over its own figure, TTFT minus the request's predicted prefill.
   const ttft = (b: PercentileBound): SloBound => ({
     key: formatValueName(ttftFigure(b), b.percentile),
-    title: `${b.minusPredictedPrefill === true ? 'TTFT - predicted prefill' : 'TTFT'} ${pct(b.percentile)} (s)`,
+    title: `${formatTtftLabel(b)} ${pct(b.percentile)} (s)`,
     bound: b.maxNs / 1e9,
     unit: 's',
   });
