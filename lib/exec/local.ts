@@ -3,7 +3,7 @@
 // and this machine has two), and a job that needs more GPUs than exist fails at once with an Error saying so.
 // One job's failure does not stop the others; each job's result or Error is in the returned map.
 import type { Job } from '../types.ts';
-import { explainTooLarge, findAlignedBlock, orderSmallestFirst } from './pack.ts';
+import { explainTooLarge, orderSmallestFirst, takeAlignedBlock } from './pack.ts';
 
 export interface RunLocalOptions {
   /** Jobs needing no GPU (sim, external) that may run at once. */
@@ -57,14 +57,13 @@ export async function runLocal<T>(
       }
       const stillWaiting: Job[] = [];
       for (const job of waitingGpu) {
-        const start = findAlignedBlock(free, job.gpus);
-        if (start === null) {
+        const block = takeAlignedBlock(free, gpus, job.gpus);
+        if (block === null) {
           stillWaiting.push(job);
           continue;
         }
-        for (let i = start; i < start + job.gpus; i++) free[i] = false;
-        launch(job, gpus.slice(start, start + job.gpus), () => {
-          for (let i = start; i < start + job.gpus; i++) free[i] = true;
+        launch(job, block.gpus, () => {
+          for (const i of block.positions) free[i] = true;
         });
       }
       waitingGpu = stillWaiting;

@@ -27,6 +27,18 @@ export function findAlignedBlock(free: boolean[], n: number): number | null {
   return null;
 }
 
+/**
+ * Takes the lowest aligned run of n free GPUs: marks it taken in `free` (positions in `gpus`) and returns the
+ * positions and the GPU ids, or null when none is free. The executor and the dry-run's waves both place this way.
+ */
+export function takeAlignedBlock(free: boolean[], gpus: readonly number[], n: number): { positions: number[]; gpus: number[] } | null {
+  const start = findAlignedBlock(free, n);
+  if (start === null) return null;
+  const positions = Array.from({ length: n }, (_, i) => start + i);
+  for (const i of positions) free[i] = false;
+  return { positions, gpus: gpus.slice(start, start + n) };
+}
+
 /** Stable smallest-first order. */
 export function orderSmallestFirst(jobs: Job[]): Job[] {
   return jobs.map((job, i) => ({ job, i })).sort((a, b) => a.job.gpus - b.job.gpus || a.i - b.i).map((x) => x.job);
@@ -55,13 +67,12 @@ export function planPacking(jobs: Job[], gpus: number[], opts: { concurrency?: n
     const wave: Placement[] = [];
     const left: Job[] = [];
     for (const job of pending) {
-      const start = findAlignedBlock(free, job.gpus);
-      if (start === null) {
+      const block = takeAlignedBlock(free, gpus, job.gpus);
+      if (block === null) {
         left.push(job);
         continue;
       }
-      for (let i = start; i < start + job.gpus; i++) free[i] = false;
-      wave.push({ jobId: job.id, gpus: gpus.slice(start, start + job.gpus) });
+      wave.push({ jobId: job.id, gpus: block.gpus });
     }
     for (const job of cpuJobs.splice(0, concurrency)) wave.push({ jobId: job.id, gpus: [] });
     waves.push(wave);
